@@ -1,0 +1,95 @@
+// A deployment to a single real Harper node over HTTP, with the event stream read directly.
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HarperCluster } from '../src/harness/cluster.js';
+import { createCluster, fixtureCopy, helloOn, multipartBody, packFolder, readEvents, type StreamedEvent, waitForTerminalRow } from './support.js';
+
+let cluster: HarperCluster;
+let events: StreamedEvent[] = [];
+let fixture: string;
+let deploymentId: string;
+let firstChunkBeforeFirstEvent = false;
+
+beforeAll(async () => {
+  cluster = createCluster('single-node', 1, 3);
+  await cluster.start();
+  fixture = await fixtureCopy('1.5.0');
+  const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+    method: 'POST',
+    headers: { authorization: cluster.authorization, accept: 'text/event-stream' },
+    body: multipartBody({ project: 'hello-app', restart: 'immediate' }, await packFolder(fixture)),
+  });
+  deploymentId = response.headers.get('x-deployment-id') ?? '';
+  const [head, rest] = response.body!.tee();
+  const reader = head.getReader();
+  const first = await reader.read();
+  firstChunkBeforeFirstEvent = new TextDecoder().decode(first.value).startsWith(':');
+  await reader.cancel();
+  events = await readEvents(new Response(rest));
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  if (fixture) await rm(fixture, { recursive: true, force: true });
+}, 60_000);
+
+describe('single-node deploy', () => {
+  it('starts the stream with a comment before any event', () => {
+    expect(firstChunkBeforeFirstEvent).toBe(true);
+  });
+
+  it('streams every phase in order', () => {
+    const started = events
+      .filter((event) => event.event === 'phase' && event.data.status === 'start')
+      .map((event) => event.data.phase);
+    expect(started.slice(0, 4)).toEqual(['upload', 'extract', 'install', 'load']);
+  });
+
+  it('streams npm install output as install events', () => {
+    const install = events.filter((event) => event.event === 'install');
+    expect(install.length).toBeGreaterThan(0);
+    expect(install.every((event) => event.data.manager === 'npm')).toBe(true);
+  });
+
+  it('ends with a success row and the new version live', async () => {
+    const row = await waitForTerminalRow(cluster, 0, deploymentId);
+    expect(row.status).toBe('success');
+    expect(row.completed_at).toBeGreaterThanOrEqual(row.started_at);
+    expect(row.peer_results).toHaveLength(1);
+    expect(row.peer_results[0]?.origin).toBe(true);
+    expect(await helloOn(cluster, 0)).toEqual({ message: 'hello, Harper', version: '1.5.0' });
+  });
+
+  it('rejects a deploy without credentials', async () => {
+    const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+      method: 'POST',
+      body: multipartBody({ project: 'hello-app' }, Buffer.from('x')),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('rejects an unsafe project name', async () => {
+    const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+      method: 'POST',
+      headers: { authorization: cluster.authorization },
+      body: multipartBody({ project: '../etc' }, await packFolder(fixture)),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain('../etc');
+  });
+
+  it('fails a payload that is not gzip and keeps the live version', async () => {
+    const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+      method: 'POST',
+      headers: { authorization: cluster.authorization },
+      body: multipartBody({ project: 'hello-app' }, Buffer.from('this is not a tarball')),
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: string; deployment_id: string };
+    expect(body.error).toMatch(/not a gzip tarball/);
+    const row = await waitForTerminalRow(cluster, 0, body.deployment_id);
+    expect(row.status).toBe('failed');
+    expect(row.payload_blob_present).toBe(false);
+    expect(await helloOn(cluster, 0)).toEqual({ message: 'hello, Harper', version: '1.5.0' });
+  });
+});

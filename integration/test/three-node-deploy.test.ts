@@ -1,0 +1,222 @@
+// A deployment to a real three-node Harper cluster, driven through the harper-deploy CLI.
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HarperCluster } from '../src/harness/cluster.js';
+import {
+  cliPath,
+  createCluster,
+  fixtureCopy,
+  getJson,
+  helloOn,
+  multipartBody,
+  packFolder,
+  type PublicRow,
+  readEvents,
+  readNodeFile,
+  runCli,
+  waitForTerminalRow,
+} from './support.js';
+
+let cluster: HarperCluster;
+let deploymentId: string;
+let cliEvents: Array<{ id?: number; event: string; data: Record<string, unknown> }>;
+let cliExitCode: number | null;
+let fixture: string;
+
+beforeAll(async () => {
+  cluster = createCluster('three-node', 3, 1);
+  await cluster.start();
+  fixture = await fixtureCopy('2.0.0');
+  const result = await runCli(
+    ['deploy', fixture, '--target', cluster.nodes[0]!.httpUrl, '--project', 'hello-app', '--json'],
+    { HARPER_USERNAME: cluster.username, HARPER_PASSWORD: cluster.password },
+  );
+  cliExitCode = result.code;
+  cliEvents = result.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+  const last = cliEvents.at(-1) as { data?: { result?: { deployment_id?: string } }; deployment_id?: string };
+  deploymentId = last.deployment_id ?? last.data?.result?.deployment_id ?? '';
+  if (!deploymentId) throw new Error(`the CLI printed no deployment id; stderr: ${result.stderr}`);
+}, 240_000);
+
+afterAll(async () => {
+  if (cluster) {
+    for (const { node, peakBytes } of await cluster.peakMemoryBytes()) {
+      console.log(`peak RSS of ${node}: ${peakBytes === null ? 'unknown' : `${(peakBytes / 1024 / 1024).toFixed(0)} MiB`}`);
+    }
+  }
+  await cluster?.stop();
+  if (fixture) await rm(fixture, { recursive: true, force: true });
+}, 60_000);
+
+describe('three-node deploy from node A', () => {
+  it('exits 0 and streams install lines live', () => {
+    expect(cliExitCode).toBe(0);
+    const install = cliEvents.filter((event) => event.event === 'install');
+    expect(install.length).toBeGreaterThan(0);
+  });
+
+  it('answers with the new version on every node', async () => {
+    for (let index = 0; index < 3; index++) {
+      const hello = await helloOn(cluster, index);
+      expect(hello, `node ${index}`).toEqual({ message: 'hello, Harper', version: '2.0.0' });
+    }
+  });
+
+  it('replicates the row and its payload blob to every peer', async () => {
+    for (const index of [1, 2]) {
+      const row = await waitForTerminalRow(cluster, index, deploymentId);
+      expect(row.payload_blob_present, `node ${index}`).toBe(true);
+      expect(row.payload_hash, `node ${index}`).toMatch(/^[0-9a-f]{64}$/);
+      expect(row.status, `node ${index}`).toBe('success');
+    }
+  });
+
+  it('records one peer result per node with real timestamps', async () => {
+    const row = await waitForTerminalRow(cluster, 0, deploymentId);
+    expect(row.peer_results).toHaveLength(3);
+    const byNode = new Map(row.peer_results.map((result) => [result.node, result]));
+    for (const node of cluster.nodes) {
+      const result = byNode.get(node.name);
+      expect(result, node.name).toBeDefined();
+      expect(result?.status, node.name).toBe('success');
+      expect(result?.error ?? null, node.name).toBeNull();
+      expect(result?.started_at, node.name).toBeGreaterThanOrEqual(row.started_at);
+      expect(result?.completed_at, node.name).toBeGreaterThanOrEqual(result?.started_at ?? Infinity);
+      expect(result?.completed_at, node.name).toBeLessThanOrEqual(row.completed_at ?? 0);
+    }
+    expect(byNode.get(cluster.nodes[0]!.name)?.origin).toBe(true);
+    expect(byNode.get(cluster.nodes[1]!.name)?.origin ?? false).toBe(false);
+  });
+
+  it('replays the event log over SSE from node B', async () => {
+    const response = await fetch(`${cluster.nodes[1]!.httpUrl}/deployments/${deploymentId}`, {
+      headers: { authorization: cluster.authorization, accept: 'text/event-stream' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const events = await readEvents(response);
+    const origin = await getJson<PublicRow>(cluster, 0, `/deployments/${deploymentId}`);
+    const logged = events.filter((event) => event.id !== null);
+    expect(logged.map((event) => event.id)).toEqual(origin.body.event_log.map((entry) => entry.id));
+    expect(logged.some((event) => event.event === 'install')).toBe(true);
+    expect(events.at(-1)?.event).toBe('done');
+    expect((events.at(-1)?.data.result as { status: string }).status).toBe('success');
+  });
+
+  it('resumes the SSE replay after Last-Event-ID without duplicates', async () => {
+    const origin = await getJson<PublicRow>(cluster, 0, `/deployments/${deploymentId}`);
+    const middle = origin.body.event_log[Math.floor(origin.body.event_log.length / 2)]!.id;
+    const response = await fetch(`${cluster.nodes[2]!.httpUrl}/deployments/${deploymentId}`, {
+      headers: { authorization: cluster.authorization, accept: 'text/event-stream', 'last-event-id': String(middle) },
+    });
+    const events = (await readEvents(response)).filter((event) => event.id !== null);
+    expect(events.map((event) => event.id)).toEqual(
+      origin.body.event_log.filter((entry) => entry.id > middle).map((entry) => entry.id),
+    );
+  });
+
+  it('sends peers only the allow-listed operation fields', async () => {
+    const record = JSON.parse(await readNodeFile(cluster, 1, `deploy-tracking/prepared/${deploymentId}.json`)) as {
+      received_fields: string[];
+    };
+    const allowed = ['operation', '_deploymentId', 'project', 'package', 'restart', 'install_command', 'install_timeout', 'install_allow_scripts'];
+    expect(record.received_fields.every((field) => allowed.includes(field))).toBe(true);
+    expect(record.received_fields).toContain('_deploymentId');
+    expect(record.received_fields).not.toContain('payload');
+  });
+
+  it('rejects a replicated operation that carries a payload', async () => {
+    const response = await fetch(`${cluster.nodes[1]!.httpUrl}/deploy_peer`, {
+      method: 'POST',
+      headers: { authorization: cluster.authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'deploy_component', _deploymentId: deploymentId, project: 'hello-app', payload: 'H4sI' }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/payload/);
+  });
+
+  it('keeps at most 200 events with head, marker and tail', async () => {
+    const noisy = await fixtureCopy('2.1.0');
+    try {
+      const payload = await packFolder(noisy);
+      const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+        method: 'POST',
+        headers: { authorization: cluster.authorization },
+        body: multipartBody(
+          {
+            project: 'hello-app',
+            restart: 'none',
+            install_command: `node -e "for (let i = 0; i < 300; i++) console.log('install line ' + i)"`,
+          },
+          payload,
+        ),
+      });
+      const body = (await response.json()) as { deployment_id: string };
+      const row = await waitForTerminalRow(cluster, 0, body.deployment_id);
+      expect(row.status).toBe('success');
+      expect(row.event_log.length).toBeLessThanOrEqual(200);
+      const markers = row.event_log.filter((entry) => entry.event === 'truncated');
+      expect(markers).toHaveLength(1);
+      const markerIndex = row.event_log.findIndex((entry) => entry.event === 'truncated');
+      expect(markerIndex).toBe(20);
+      expect(row.event_log[0]?.id).toBe(1);
+      const lastId = row.event_log.at(-1)!.id;
+      const keptAfterMarker = row.event_log.length - markerIndex - 1;
+      expect(markers[0]?.data.dropped_events).toBe(lastId - 20 - keptAfterMarker);
+      const lines = row.event_log.filter((entry) => entry.event === 'install').map((entry) => entry.data.line);
+      expect(lines).toContain('install line 299');
+      expect(lines).toContain('install line 0');
+    } finally {
+      await rm(noisy, { recursive: true, force: true });
+    }
+  });
+
+  it('finishes the row on every node after the CLI is killed mid-deploy', async () => {
+    const slow = await fixtureCopy('2.2.0');
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          cliPath,
+          'deploy',
+          slow,
+          '--target',
+          cluster.nodes[0]!.httpUrl,
+          '--project',
+          'hello-app',
+          '--restart',
+          'none',
+          '--install-command',
+          `node -e "console.log('installing'); setTimeout(() => console.log('installed'), 3000)"`,
+          '--json',
+        ],
+        { env: { ...process.env, HARPER_USERNAME: cluster.username, HARPER_PASSWORD: cluster.password }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          if (output.includes('"install"')) resolve();
+        });
+        child.on('exit', () => reject(new Error(`the CLI exited before the install started: ${output}`)));
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      const listing = await getJson<{ deployments: PublicRow[] }>(cluster, 0, '/deployments?project=hello-app&limit=1');
+      const killedId = listing.body.deployments[0]!.deployment_id;
+      expect(killedId).not.toBe(deploymentId);
+      for (let index = 0; index < 3; index++) {
+        const row = await waitForTerminalRow(cluster, index, killedId);
+        expect(row.status, `node ${index}`).toBe('success');
+        expect(row.completed_at, `node ${index}`).not.toBeNull();
+      }
+    } finally {
+      await rm(slow, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeReplication } from './summarize-replication.js';
+import type { PeerReplicationResult } from './types.js';
+
+function success(node: string): PeerReplicationResult {
+  return { node, status: 'success', error: null, started_at: 1, completed_at: 2 };
+}
+
+function failure(node: string, message: string): PeerReplicationResult {
+  return {
+    node,
+    status: 'failed',
+    error: { message, code: 'PEER_FAILED' },
+    started_at: 1,
+    completed_at: 2,
+  };
+}
+
+describe('summarizeReplication', () => {
+  it('succeeds when every peer succeeded', () => {
+    const summary = summarizeReplication([success('a'), success('b')], { peersConfigured: true });
+
+    expect(summary).toEqual({
+      status: 'success',
+      failedNodes: [],
+      warnings: [],
+      message: 'replicated to 2 of 2 peers',
+    });
+  });
+
+  it('fails and names the failed nodes', () => {
+    const summary = summarizeReplication([success('a'), failure('b', 'install failed')]);
+
+    expect(summary).toEqual({
+      status: 'failed',
+      failedNodes: ['b'],
+      warnings: [],
+      message: 'replication failed on b (1 of 2 peers succeeded)',
+    });
+  });
+
+  it('fails when peers are configured but none was reached', () => {
+    const summary = summarizeReplication([], { peersConfigured: true });
+
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toBe(
+      'replication failed: peers are configured but no peer was reached',
+    );
+  });
+
+  it('succeeds without peers when none are configured', () => {
+    const summary = summarizeReplication([], { peersConfigured: false });
+
+    expect(summary.status).toBe('success');
+    expect(summary.message).toBe('no peers configured');
+  });
+
+  it('turns failures into warnings with ignoreReplicationErrors', () => {
+    const summary = summarizeReplication([success('a'), failure('b', 'install failed')], {
+      ignoreReplicationErrors: true,
+    });
+
+    expect(summary.status).toBe('success');
+    expect(summary.failedNodes).toEqual(['b']);
+    expect(summary.warnings).toEqual(['peer b failed: install failed']);
+    expect(summary.message).toBe(
+      'replication failed on b (1 of 2 peers succeeded), ignored because ignoreReplicationErrors is set',
+    );
+  });
+
+  it('warns about unreached peers with ignoreReplicationErrors', () => {
+    const summary = summarizeReplication([], {
+      ignoreReplicationErrors: true,
+      peersConfigured: true,
+    });
+
+    expect(summary.status).toBe('success');
+    expect(summary.warnings).toEqual(['peers are configured but no peer was reached']);
+  });
+});

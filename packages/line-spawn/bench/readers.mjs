@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import nanoSpawn from 'nano-spawn';
+import { x } from 'tinyexec';
+import { spawnLines } from '../dist/index.js';
+
+/**
+ * Ways to read a child's stdout. Each `read` returns the number of units named by `counts`: lines,
+ * or bytes for the raw reader, which does no line splitting.
+ */
+export const READERS = [
+  {
+    name: 'raw child_process (no splitting)',
+    counts: 'bytes',
+    async read(command, args) {
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let bytes = 0;
+      child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+      });
+      child.stderr.resume();
+      await once(child, 'close');
+      return bytes;
+    },
+  },
+  {
+    name: 'line-spawn',
+    counts: 'lines',
+    async read(command, args) {
+      let lines = 0;
+      await spawnLines(command, args, {
+        maxLineLength: Number.POSITIVE_INFINITY,
+        onLine: () => {
+          lines += 1;
+        },
+      });
+      return lines;
+    },
+  },
+  {
+    name: 'line-spawn, default maxLineLength (truncates)',
+    counts: 'lines',
+    async read(command, args) {
+      let lines = 0;
+      await spawnLines(command, args, {
+        onLine: () => {
+          lines += 1;
+        },
+      });
+      return lines;
+    },
+  },
+  {
+    name: 'readline',
+    counts: 'lines',
+    async read(command, args) {
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const reader = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
+      let lines = 0;
+      reader.on('line', () => {
+        lines += 1;
+      });
+      child.stderr.resume();
+      await once(child, 'close');
+      return lines;
+    },
+  },
+  {
+    name: 'execa (iteration)',
+    counts: 'lines',
+    async read(command, args) {
+      let lines = 0;
+      for await (const _line of execa(command, args, { buffer: false })) {
+        lines += 1;
+      }
+      return lines;
+    },
+  },
+  {
+    name: 'nano-spawn (iteration)',
+    counts: 'lines',
+    async read(command, args) {
+      let lines = 0;
+      for await (const _line of nanoSpawn(command, args)) {
+        lines += 1;
+      }
+      return lines;
+    },
+  },
+  {
+    name: 'tinyexec (iteration)',
+    counts: 'lines',
+    async read(command, args) {
+      let lines = 0;
+      for await (const _line of x(command, args)) {
+        lines += 1;
+      }
+      return lines;
+    },
+  },
+];

@@ -1,0 +1,223 @@
+import { Readable } from 'node:stream';
+import { type BlobSource, openBlobSource } from './blob-source.js';
+import { BlobIdleTimeoutError, InvalidBlobChunkError, InvalidRetryCountError } from './errors.js';
+import { isTransientBlobError } from './is-transient-blob-error.js';
+import type { PayloadBlob } from './payload-blob.js';
+import { validateNonNegativeDuration, validatePositiveDuration } from './validate-duration.js';
+
+/** Maximum time in milliseconds that a peer waits for the next bytes of the payload blob. */
+export const DEFAULT_PEER_RECEIVE_IDLE_TIMEOUT_MS = 60_000;
+
+/** Maximum number of times a blob that is not available yet is reopened. */
+export const DEFAULT_BLOB_RETRIES = 5;
+
+/** Delay in milliseconds before the first reopen. Each further reopen doubles it. */
+export const DEFAULT_BLOB_RETRY_BACKOFF_MS = 200;
+
+export interface StreamBlobOptions {
+  /** Maximum time in milliseconds that a read of the source may wait for bytes. */
+  idleTimeoutMs?: number;
+  /** Maximum number of reopens after a transient error, which happen only before the first byte. */
+  retries?: number;
+  /** Delay in milliseconds before the first reopen. Each further reopen doubles it. */
+  retryBackoffMs?: number;
+  /** Destroys the stream with the signal's reason when it aborts. */
+  signal?: AbortSignal;
+  /** Decides whether an error means "not available yet". Defaults to {@link isTransientBlobError}. */
+  isTransient?: (error: unknown) => boolean;
+}
+
+/**
+ * Returns a Node.js Readable of the blob's bytes as Buffers.
+ *
+ * The source is read one chunk per `_read()` call, so it advances only as fast as the
+ * consumer reads, and at most about one highWaterMark of data is buffered. The idle timer
+ * runs only while a read of the source is pending. A consumer that pauses therefore never
+ * triggers it. When no bytes arrive for `idleTimeoutMs`, the stream is destroyed with
+ * {@link BlobIdleTimeoutError}. Destroying the stream cancels the source.
+ */
+export function streamBlob(blob: PayloadBlob, options: StreamBlobOptions = {}): Readable {
+  const idleTimeoutMs = validatePositiveDuration(
+    'idleTimeoutMs',
+    options.idleTimeoutMs ?? DEFAULT_PEER_RECEIVE_IDLE_TIMEOUT_MS,
+  );
+  const retryBackoffMs = validateNonNegativeDuration(
+    'retryBackoffMs',
+    options.retryBackoffMs ?? DEFAULT_BLOB_RETRY_BACKOFF_MS,
+  );
+  const retries = options.retries ?? DEFAULT_BLOB_RETRIES;
+  if (!Number.isSafeInteger(retries) || retries < 0) {
+    throw new InvalidRetryCountError('retries', retries);
+  }
+
+  return new BlobReadable(blob, {
+    idleTimeoutMs,
+    retries,
+    retryBackoffMs,
+    isTransient: options.isTransient ?? isTransientBlobError,
+    signal: options.signal,
+  });
+}
+
+interface BlobReadableSettings {
+  idleTimeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  isTransient: (error: unknown) => boolean;
+  signal: AbortSignal | undefined;
+}
+
+class BlobReadable extends Readable {
+  readonly #blob: PayloadBlob;
+  readonly #settings: BlobReadableSettings;
+  #source: BlobSource | null = null;
+  #bytesRead = 0;
+  #retriesUsed = 0;
+  #pulling = false;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #endRetryWait: (() => void) | null = null;
+  readonly #onAbort = (): void => {
+    this.destroy(toError(this.#settings.signal?.reason));
+  };
+
+  constructor(blob: PayloadBlob, settings: BlobReadableSettings) {
+    super();
+    this.#blob = blob;
+    this.#settings = settings;
+
+    const { signal } = settings;
+    if (signal?.aborted) {
+      process.nextTick(this.#onAbort);
+    } else {
+      signal?.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  override _read(): void {
+    if (this.#pulling) return;
+    this.#pulling = true;
+    void this.#pullOneChunk();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearIdleTimer();
+    this.#stopRetryWait();
+    this.#settings.signal?.removeEventListener('abort', this.#onAbort);
+
+    const source = this.#source;
+    this.#source = null;
+    if (source) void source.cancel(error ?? new Error('blob stream destroyed'));
+    callback(error);
+  }
+
+  /** Reads the source until one non-empty chunk is pushed, the source ends or fails. */
+  async #pullOneChunk(): Promise<void> {
+    for (;;) {
+      let result: IteratorResult<unknown>;
+      try {
+        this.#source ??= openBlobSource(this.#blob);
+        this.#armIdleTimer();
+        result = await this.#source.next();
+      } catch (error) {
+        this.#clearIdleTimer();
+        if (this.destroyed) return;
+        if (await this.#waitBeforeRetry(error)) continue;
+        if (!this.destroyed) this.destroy(toError(error));
+        return;
+      }
+
+      this.#clearIdleTimer();
+      if (this.destroyed) return;
+
+      if (result.done) {
+        this.#source = null;
+        this.#pulling = false;
+        this.push(null);
+        return;
+      }
+
+      const chunk = toBuffer(result.value);
+      if (chunk === null) {
+        this.destroy(new InvalidBlobChunkError(result.value));
+        return;
+      }
+      if (chunk.length === 0) continue;
+
+      this.#bytesRead += chunk.length;
+      this.#pulling = false;
+      this.push(chunk);
+      return;
+    }
+  }
+
+  /**
+   * Closes the failed source and waits the backoff delay when the error is transient and no
+   * byte has been forwarded yet. Returns whether to reopen the blob. Once bytes have reached
+   * the consumer, a reopen would repeat them, so later errors always propagate.
+   */
+  async #waitBeforeRetry(error: unknown): Promise<boolean> {
+    const { retries, retryBackoffMs, isTransient } = this.#settings;
+    if (this.#bytesRead > 0 || this.#retriesUsed >= retries) return false;
+    if (!safeIsTransient(isTransient, error)) return false;
+
+    const failedSource = this.#source;
+    this.#source = null;
+    if (failedSource) void failedSource.cancel(error);
+
+    const delayMs = retryBackoffMs * 2 ** this.#retriesUsed;
+    this.#retriesUsed += 1;
+    await new Promise<void>((resolve) => {
+      this.#endRetryWait = resolve;
+      this.#retryTimer = setTimeout(resolve, delayMs);
+    });
+    this.#retryTimer = null;
+    this.#endRetryWait = null;
+    return !this.destroyed;
+  }
+
+  #armIdleTimer(): void {
+    this.#clearIdleTimer();
+    const { idleTimeoutMs } = this.#settings;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      this.destroy(new BlobIdleTimeoutError(idleTimeoutMs, this.#bytesRead));
+    }, idleTimeoutMs);
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer === null) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+
+  #stopRetryWait(): void {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#endRetryWait?.();
+  }
+}
+
+/** Converts a chunk to a Buffer without copying, or returns null when it is not bytes or text. */
+function toBuffer(value: unknown): Buffer | null {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) {
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  return null;
+}
+
+/** Treats a predicate that throws as "not transient", so the original error propagates. */
+function safeIsTransient(isTransient: (error: unknown) => boolean, error: unknown): boolean {
+  try {
+    return isTransient(error);
+  } catch {
+    return false;
+  }
+}
+
+function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(String(value), { cause: value });
+}
