@@ -31,7 +31,7 @@ process.on('SIGTERM', () => void stopAll(143));
 
 try {
   console.error('[demo] starting a three-node Harper cluster on 127.0.2.2-4');
-  await cluster.start();
+  await cluster.start({ fresh: true });
   for (const node of cluster.nodes) console.error(`[demo]   ${node.name}  ${node.httpUrl}`);
   console.error(`[demo] cluster ready (${seconds()})`);
 

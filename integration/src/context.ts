@@ -2,6 +2,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { type HarperServer, type HarperTable, type HarperLogger, harper } from './harper.js';
 import { type ComponentStore, componentStore } from './lifecycle/component-store.js';
+import { plainTable } from './plain-table.js';
 import type { DeploymentRow } from './row-types.js';
 import { type DeploySettings, readSettings } from './settings.js';
 
@@ -29,7 +30,7 @@ export function createNodeContext(): NodeContext {
   return {
     server,
     logger,
-    table,
+    table: plainTable(table),
     settings: readSettings(),
     store: componentStore(rootPath),
     nodeName: server.hostname ?? process.env.NODE_HOSTNAME ?? 'local',

@@ -20,7 +20,8 @@ export interface HarperRequest {
 
 export interface HarperResponse {
   status: number;
-  headers?: Record<string, string>;
+  /** A Headers instance: Harper sets headers of its own on some responses, such as a 401. */
+  headers?: Headers;
   body?: string | Readable | AsyncIterable<string | Uint8Array>;
 }
 

@@ -20,9 +20,19 @@ export function ownHttpPort(server: HarperServer): number {
   return port;
 }
 
-/** Lists the peers Harper replicates with; `server.nodes` excludes this node. */
+/**
+ * Lists the peers Harper replicates with. Harper 4.7.29's `server.nodes` can hold an entry
+ * without a name or URL (seen right after a cluster starts), which is skipped, as is this node.
+ */
 export function listPeers(server: HarperServer): PeerNode[] {
-  return (server.nodes ?? []).map((node) => ({ name: node.name, url: node.url }));
+  const peers: PeerNode[] = [];
+  for (const node of server.nodes ?? []) {
+    if (typeof node?.name !== 'string' || typeof node.url !== 'string') continue;
+    if (node.name === server.hostname) continue;
+    if (peers.some((peer) => peer.name === node.name)) continue;
+    peers.push({ name: node.name, url: node.url });
+  }
+  return peers;
 }
 
 /**

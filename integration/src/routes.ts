@@ -9,6 +9,7 @@ import { errorBody, HttpError } from './http-error.js';
 import { readOutcome, requestWorkerRestart, writePendingRestart } from './lifecycle/restart.js';
 import { liveRecorder, startOriginDeploy } from './origin-deploy.js';
 import { parseReplicatedOperation, readPrepared, runPeerDeploy } from './peer-deploy.js';
+import { listPeers } from './peers.js';
 import { recorderEventSource, rowEventSource } from './event-sources.js';
 import type { DeploymentRow } from './row-types.js';
 import { sseStream } from './sse.js';
@@ -21,20 +22,20 @@ const STATUSES = new Set(['pending', 'extracting', 'installing', 'loading', 'rep
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): HarperResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return { status, headers: new Headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) };
 }
 
 function wantsEventStream(request: HarperRequest): boolean {
   return (request.headers.get('accept') ?? '').includes('text/event-stream');
 }
 
-function sseHeaders(deploymentId: string): Record<string, string> {
-  return {
+function sseHeaders(deploymentId: string): Headers {
+  return new Headers({
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
     'x-deployment-id': deploymentId,
-  };
+  });
 }
 
 /** An AbortSignal that fires when the client closes the connection. */
@@ -231,8 +232,15 @@ async function peerRoute(context: NodeContext, request: HarperRequest): Promise<
   context.logger.info(`deployment ${deploymentId}: replicated operation received for ${options.project}`);
   return {
     status: 200,
-    headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' },
-    body: createPeerResponse(() => runPeerDeploy(context, deploymentId, options, Object.keys(body as object))),
+    headers: new Headers({ 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' }),
+    body: createPeerResponse(async () => {
+      const outcome = await runPeerDeploy(context, deploymentId, options, Object.keys(body as object));
+      // The response protocol reports a failure from a rejected promise, with its message and code.
+      if (outcome.status === 'failed') {
+        throw new HttpError(500, outcome.error?.code ?? 'PEER_FAILED', outcome.error?.message ?? 'the peer deployment failed');
+      }
+      return outcome;
+    }),
   };
 }
 
@@ -278,6 +286,12 @@ async function healthRoute(context: NodeContext, request: HarperRequest, url: UR
     }
     outcome = await readOutcome(context.store, deploymentId);
   }
-  return json(200, { ok: true, node: context.nodeName, worker_started_at: context.workerStartedAt, outcome });
+  return json(200, {
+    ok: true,
+    node: context.nodeName,
+    worker_started_at: context.workerStartedAt,
+    peers: listPeers(context.server),
+    outcome,
+  });
 }
 

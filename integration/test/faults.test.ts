@@ -10,6 +10,7 @@ import {
   getJson,
   helloOn,
   multipartBody,
+  NPM_INSTALL,
   packFolder,
   type PublicRow,
   waitForTerminalRow,
@@ -23,7 +24,7 @@ beforeAll(async () => {
     DEPLOY_PEER_RECEIVE_IDLE_TIMEOUT_MS: '3000',
     DEPLOY_PEER_ROW_TIMEOUT_MS: '5000',
   });
-  await cluster.start();
+  await cluster.start({ fresh: true });
   fixture = await fixtureCopy('3.0.0');
 }, 240_000);
 
@@ -57,7 +58,7 @@ describe('faults on a three-node cluster', () => {
     const failing = cluster.nodes[2]!.name;
     const result = await deploy({
       restart: 'none',
-      install_command: `node -e "process.exit(process.env.NODE_HOSTNAME === '${failing}' ? 7 : 0)"`,
+      install_command: `node -e "process.exit(process.env.NODE_HOSTNAME === '${failing}' ? 7 : 0)" && ${NPM_INSTALL}`,
     });
     expect(result.status).toBe(502);
     expect(String(result.body.error)).toContain(failing);
@@ -133,7 +134,7 @@ describe('faults on a three-node cluster', () => {
     const victim = 2;
     const pending = deploy({
       restart: 'none',
-      install_command: `node -e "setTimeout(() => {}, 6000)"`,
+      install_command: `node -e "setTimeout(() => {}, 6000)" && ${NPM_INSTALL}`,
     });
     // The origin installs for 6 s before it replicates; the peers then install for 6 s more.
     const deadline = Date.now() + 60_000;

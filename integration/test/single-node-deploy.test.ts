@@ -12,7 +12,7 @@ let firstChunkBeforeFirstEvent = false;
 
 beforeAll(async () => {
   cluster = createCluster('single-node', 1, 3);
-  await cluster.start();
+  await cluster.start({ fresh: true });
   fixture = await fixtureCopy('1.5.0');
   const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
     method: 'POST',
@@ -20,12 +20,8 @@ beforeAll(async () => {
     body: multipartBody({ project: 'hello-app', restart: 'immediate' }, await packFolder(fixture)),
   });
   deploymentId = response.headers.get('x-deployment-id') ?? '';
-  const [head, rest] = response.body!.tee();
-  const reader = head.getReader();
-  const first = await reader.read();
-  firstChunkBeforeFirstEvent = new TextDecoder().decode(first.value).startsWith(':');
-  await reader.cancel();
-  events = await readEvents(new Response(rest));
+  events = await readEvents(response);
+  firstChunkBeforeFirstEvent = (events as { firstChunk?: string }).firstChunk?.startsWith(':') ?? false;
 }, 180_000);
 
 afterAll(async () => {

@@ -14,6 +14,9 @@ export const integrationDir = fileURLToPath(new URL('..', import.meta.url));
 export const fixtureDir = join(integrationDir, 'fixtures', 'hello-app');
 export const cliPath = join(integrationDir, '..', 'packages', 'deploy-cli', 'dist', 'cli.js');
 
+/** The fixture's own install, for tests that prepend commands to it through install_command. */
+export const NPM_INSTALL = 'npm install --omit=dev --no-audit --no-fund --ignore-scripts';
+
 /** Environment that keeps the tests' deployments fast to fail where a test waits for a failure. */
 export const TEST_NODE_ENV = {
   DEPLOY_PEER_ROW_TIMEOUT_MS: '20000',
@@ -70,9 +73,9 @@ export interface StreamedEvent {
   data: Record<string, unknown>;
 }
 
-/** Reads an SSE response to its end and returns every event. */
-export async function readEvents(response: Response): Promise<StreamedEvent[]> {
-  const events: StreamedEvent[] = [];
+/** Reads an SSE response to its end and returns every event and the first chunk's text. */
+export async function readEvents(response: Response): Promise<StreamedEvent[] & { firstChunk?: string }> {
+  const events: StreamedEvent[] & { firstChunk?: string } = [];
   const parser = createParser({
     onEvent: (message: EventSourceMessage) => {
       events.push({
@@ -84,8 +87,15 @@ export async function readEvents(response: Response): Promise<StreamedEvent[]> {
   });
   const decoder = new TextDecoder();
   if (!response.body) return events;
+  const reader = response.body.getReader();
   try {
-    for await (const chunk of response.body) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value, { stream: true });
+      events.firstChunk ??= text;
+      parser.feed(text);
+    }
   } catch {
     // A stream cut by the origin's restart ends here; the caller reconnects.
   }

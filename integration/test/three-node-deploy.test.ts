@@ -10,6 +10,7 @@ import {
   getJson,
   helloOn,
   multipartBody,
+  NPM_INSTALL,
   packFolder,
   type PublicRow,
   readEvents,
@@ -26,7 +27,7 @@ let fixture: string;
 
 beforeAll(async () => {
   cluster = createCluster('three-node', 3, 1);
-  await cluster.start();
+  await cluster.start({ fresh: true });
   fixture = await fixtureCopy('2.0.0');
   const result = await runCli(
     ['deploy', fixture, '--target', cluster.nodes[0]!.httpUrl, '--project', 'hello-app', '--json'],
@@ -150,7 +151,7 @@ describe('three-node deploy from node A', () => {
           {
             project: 'hello-app',
             restart: 'none',
-            install_command: `node -e "for (let i = 0; i < 300; i++) console.log('install line ' + i)"`,
+            install_command: `node -e "for (let i = 0; i < 300; i++) console.log('install line ' + i)" && ${NPM_INSTALL}`,
           },
           payload,
         ),
@@ -191,7 +192,7 @@ describe('three-node deploy from node A', () => {
           '--restart',
           'none',
           '--install-command',
-          `node -e "console.log('installing'); setTimeout(() => console.log('installed'), 3000)"`,
+          `node -e "console.log('installing'); setTimeout(() => console.log('installed'), 3000)" && ${NPM_INSTALL}`,
           '--json',
         ],
         { env: { ...process.env, HARPER_USERNAME: cluster.username, HARPER_PASSWORD: cluster.password }, stdio: ['ignore', 'pipe', 'pipe'] },

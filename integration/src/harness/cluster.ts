@@ -3,7 +3,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,11 +54,26 @@ export interface ClusterState {
   nodes: ClusterNode[];
 }
 
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** This package's folder, found from the module's location in `src/harness` or in `dist`. */
+const packageDir = findPackageDir(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageDir(start: string): string {
+  let directory = start;
+  while (!existsSync(join(directory, 'config.yaml')) || !existsSync(join(directory, 'package.json'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error(`no component folder above ${start}`);
+    directory = parent;
+  }
+  return directory;
+}
 
 function harperBinary(): string {
-  const require = createRequire(join(packageDir, 'package.json'));
-  return join(dirname(require.resolve('harperdb/package.json')), 'bin', 'harperdb.js');
+  // harperdb's exports map hides package.json, so the package folder is found from node_modules.
+  const folder = join(packageDir, 'node_modules', 'harperdb');
+  if (!existsSync(join(folder, 'bin', 'harperdb.js'))) {
+    throw new Error(`harperdb is not installed in ${folder}: run pnpm install`);
+  }
+  return join(folder, 'bin', 'harperdb.js');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -111,8 +125,15 @@ export class HarperCluster {
     return `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
   }
 
-  /** Starts every node, then waits until each answers the deploy route and replication is connected. */
-  async start(): Promise<void> {
+  /**
+   * Starts every node, then waits until each answers the deploy route and replication is
+   * connected. With `fresh`, data left in `baseDir` by an earlier run is removed first.
+   */
+  async start(options: { fresh?: boolean } = {}): Promise<void> {
+    if (options.fresh) {
+      await stopFromState(this.options.baseDir);
+      await rm(this.options.baseDir, { recursive: true, force: true });
+    }
     await mkdir(this.options.baseDir, { recursive: true });
     try {
       for (const node of this.nodes) this.spawnNode(node.index);

@@ -1,11 +1,15 @@
 // This transport uses node:http rather than fetch because it controls the header deadline
-// and the gap between lines directly, and no undici bodyTimeout can cut a long answer.
+// and the gap between lines directly, and no undici bodyTimeout can cut a long response.
 import http from 'node:http';
 import https from 'node:https';
-import { CallbackFailedError, InvalidTimeoutError, messageOf } from './errors.js';
+import {
+  CallbackFailedError,
+  InvalidTimeoutError,
+  messageOf,
+  PeerAnswerTimeoutError,
+} from './errors.js';
 import {
   InvalidPeerUrlError,
-  PeerAnswerTimeoutError,
   PeerConnectionClosedError,
   PeerHttpStatusError,
   PeerIdleTimeoutError,
@@ -23,13 +27,13 @@ export const DEFAULT_PEER_PATH = '/deploy_peer';
 export const DEFAULT_HTTP_ANSWER_TIMEOUT_MS = 30_000;
 
 /**
- * Maximum gap in milliseconds between two lines of a peer's answer. It is six times the
+ * Maximum gap in milliseconds between two lines of a peer's response. It is six times the
  * default heartbeat interval of createPeerResponse, 5 s.
  */
 export const DEFAULT_HTTP_IDLE_TIMEOUT_MS = 30_000;
 
-/** Maximum length of one answer line, or of a JSON answer, in UTF-16 code units. */
-export const MAX_ANSWER_LINE_LENGTH = 1024 * 1024;
+/** Maximum length of one response line, or of a JSON response, in UTF-16 code units. */
+export const MAX_RESPONSE_LINE_LENGTH = 1024 * 1024;
 
 /** Maximum length of an error body that is read to find the peer's message. */
 const MAX_ERROR_BODY_LENGTH = 64 * 1024;
@@ -41,15 +45,15 @@ export interface HttpTransportOptions {
   peerUrl?: (peer: Peer) => string;
   /** Route on the peer, resolved against the peer's URL. */
   path?: string;
-  /** Extra request headers, such as Authorization, computed for each request. */
-  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Extra request headers, such as Authorization, computed for each request. Undefined values are left out. */
+  headers?: () => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
   /** Maximum time in milliseconds until the peer's response headers arrive. */
   answerTimeoutMs?: number;
-  /** Maximum gap in milliseconds between two lines of the answer, heartbeats included. */
+  /** Maximum gap in milliseconds between two lines of the response, heartbeats included. */
   idleTimeoutMs?: number;
   /** HTTP agent, for example an https.Agent that trusts the cluster's certificate authority. */
   agent?: http.Agent;
-  /** Receives each event line of a peer's answer. Errors it throws are ignored. */
+  /** Receives each event line of a peer's response. Errors it throws are ignored. */
   onEvent?: (peer: Peer, event: Record<string, unknown>) => void;
   /** Receives errors that were ignored, such as an `onEvent` callback that threw. */
   onWarning?: (warning: Error) => void;
@@ -64,11 +68,11 @@ interface HttpTransportSettings {
 
 /**
  * Creates a transport that POSTs the operation as JSON to each peer and reads its NDJSON
- * answer: heartbeats, optional events and one result line. The send resolves with the
- * result line's `result`, or with the parsed body when the peer answers with plain JSON.
+ * response: heartbeats, optional events and one result line. The send resolves with the
+ * result line's `result`, or with the parsed body when the peer responds with plain JSON.
  *
  * A send rejects with PeerAnswerTimeoutError when no headers arrive in time, with
- * PeerIdleTimeoutError when the answer stalls, with PeerHttpStatusError on a status outside
+ * PeerIdleTimeoutError when the response stalls, with PeerHttpStatusError on a status outside
  * 2xx, and with PeerConnectionClosedError when the connection ends before the result.
  */
 export function createHttpTransport(options: HttpTransportOptions): PeerTransport {
@@ -96,7 +100,7 @@ export function createHttpTransport(options: HttpTransportOptions): PeerTranspor
 function sendToPeer(
   peer: Peer,
   operation: ReplicableOperation,
-  { signal }: PeerSendOptions,
+  { signal, onAnswer }: PeerSendOptions,
   settings: HttpTransportSettings,
 ): Promise<unknown> {
   const url = resolvePeerUrl(peer, settings);
@@ -130,7 +134,7 @@ function sendToPeer(
     }
     signal.addEventListener('abort', onAbort, { once: true });
 
-    const answer: AnswerHandlers = {
+    const handlers: ResponseHandlers = {
       peer,
       options,
       succeed: (value) => settle(null, value),
@@ -154,7 +158,7 @@ function sendToPeer(
             method: 'POST',
             agent: options.agent,
             headers: {
-              ...extraHeaders,
+              ...definedHeaders(extraHeaders),
               'content-type': 'application/json',
               accept: `${PEER_RESPONSE_CONTENT_TYPE}, application/json`,
               'content-length': Buffer.byteLength(body),
@@ -169,7 +173,8 @@ function sendToPeer(
           });
           request.on('response', (response) => {
             clearTimeout(answerTimer);
-            readAnswer(response, answer);
+            onAnswer?.();
+            readResponse(response, handlers);
           });
           request.end(body);
         },
@@ -178,7 +183,7 @@ function sendToPeer(
   });
 }
 
-interface AnswerHandlers {
+interface ResponseHandlers {
   peer: Peer;
   options: HttpTransportOptions;
   succeed: (value: unknown) => void;
@@ -188,86 +193,86 @@ interface AnswerHandlers {
   isSettled: () => boolean;
 }
 
-function readAnswer(response: http.IncomingMessage, answer: AnswerHandlers): void {
-  const { peer } = answer;
+function readResponse(response: http.IncomingMessage, handlers: ResponseHandlers): void {
+  const { peer } = handlers;
   const status = response.statusCode ?? 0;
   response.setEncoding('utf8');
-  answer.touch();
+  handlers.touch();
 
   const closedEarly = (cause?: unknown): void => {
-    answer.fail(new PeerConnectionClosedError(peer.name, cause));
+    handlers.fail(new PeerConnectionClosedError(peer.name, cause));
   };
   response.on('error', closedEarly);
   response.on('close', () => closedEarly());
 
   if (status < 200 || status >= 300) {
-    readWholeBody(response, answer, MAX_ERROR_BODY_LENGTH, (text) => {
-      answer.fail(new PeerHttpStatusError(peer.name, status, errorMessageOf(text, response)));
+    readWholeBody(response, handlers, MAX_ERROR_BODY_LENGTH, (text) => {
+      handlers.fail(new PeerHttpStatusError(peer.name, status, errorMessageOf(text, response)));
     });
     return;
   }
 
   const contentType = response.headers['content-type'] ?? '';
   if (contentType.startsWith('application/json')) {
-    readWholeBody(response, answer, MAX_ANSWER_LINE_LENGTH, (text) => {
+    readWholeBody(response, handlers, MAX_RESPONSE_LINE_LENGTH, (text) => {
       try {
-        answer.succeed(JSON.parse(text));
+        handlers.succeed(JSON.parse(text));
       } catch (error) {
-        answer.fail(
-          new PeerProtocolError(peer.name, text, 'a JSON answer that does not parse', error),
+        handlers.fail(
+          new PeerProtocolError(peer.name, text, 'a JSON response that does not parse', error),
         );
       }
     });
     return;
   }
 
-  const splitter = new NdjsonLineSplitter(MAX_ANSWER_LINE_LENGTH);
+  const splitter = new NdjsonLineSplitter(MAX_RESPONSE_LINE_LENGTH);
   response.on('data', (text: string) => {
     const lines = splitter.push(text);
     if (lines === null) {
-      answer.fail(
+      handlers.fail(
         new PeerProtocolError(
           peer.name,
           splitter.pending,
-          `a line longer than ${MAX_ANSWER_LINE_LENGTH} characters`,
+          `a line longer than ${MAX_RESPONSE_LINE_LENGTH} characters`,
         ),
       );
       return;
     }
     for (const line of lines) {
-      answer.touch();
-      handleLine(line, answer);
-      if (answer.isSettled()) return;
+      handlers.touch();
+      handleLine(line, handlers);
+      if (handlers.isSettled()) return;
     }
   });
   response.on('end', () => {
     const lastLine = splitter.flush();
-    if (lastLine !== null) handleLine(lastLine, answer);
+    if (lastLine !== null) handleLine(lastLine, handlers);
     closedEarly();
   });
 }
 
-function handleLine(line: string, answer: AnswerHandlers): void {
-  const { peer, options } = answer;
+function handleLine(line: string, handlers: ResponseHandlers): void {
+  const { peer, options } = handlers;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch (error) {
-    answer.fail(new PeerProtocolError(peer.name, line, 'a line that is not valid JSON', error));
+    handlers.fail(new PeerProtocolError(peer.name, line, 'a line that is not valid JSON', error));
     return;
   }
   if (!isRecord(parsed)) {
-    answer.fail(new PeerProtocolError(peer.name, line, 'a line that is not a JSON object'));
+    handlers.fail(new PeerProtocolError(peer.name, line, 'a line that is not a JSON object'));
     return;
   }
 
   switch (parsed.type) {
     case 'result':
       if (!Object.hasOwn(parsed, 'result')) {
-        answer.fail(new PeerProtocolError(peer.name, line, 'a result line without a result'));
+        handlers.fail(new PeerProtocolError(peer.name, line, 'a result line without a result'));
         return;
       }
-      answer.succeed(parsed.result);
+      handlers.succeed(parsed.result);
       return;
     case 'event': {
       const event = isRecord(parsed.event) ? parsed.event : parsed;
@@ -288,13 +293,13 @@ function handleLine(line: string, answer: AnswerHandlers): void {
 /** Reads the body as text up to `maxLength` and passes it to `onBody` at the end. */
 function readWholeBody(
   response: http.IncomingMessage,
-  answer: AnswerHandlers,
+  handlers: ResponseHandlers,
   maxLength: number,
   onBody: (text: string) => void,
 ): void {
   let text = '';
   response.on('data', (chunk: string) => {
-    answer.touch();
+    handlers.touch();
     if (text.length < maxLength) text += chunk.slice(0, maxLength - text.length);
   });
   response.on('end', () => onBody(text));
@@ -330,6 +335,16 @@ function resolvePeerUrl(peer: Peer, settings: HttpTransportSettings): URL {
     throw new InvalidPeerUrlError(peer.name, String(base));
   }
   return url;
+}
+
+function definedHeaders(
+  headers: Record<string, string | undefined> | undefined,
+): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) defined[name] = value;
+  }
+  return defined;
 }
 
 function validateDuration(option: string, value: unknown): number {

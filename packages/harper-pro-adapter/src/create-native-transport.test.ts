@@ -11,7 +11,7 @@ const peers: Peer[] = [
 ];
 
 describe('createNativeTransport', () => {
-  it('passes a copy flagged for replication and leaves the request unchanged', async () => {
+  it('sends a flagged copy of the request', async () => {
     const native = vi.fn(async (_request: ReplicableOperation) => ({ replicated: [] }));
     const replicate = createReplicateOperation({ transport: createNativeTransport(native) });
     const request = { ...operation };
@@ -88,7 +88,7 @@ describe('createNativeTransport', () => {
     expect(reported).toEqual(['node-a', 'node-b']);
   });
 
-  it('records every listed peer as failed when the native call throws', async () => {
+  it('native throw fails every listed peer', async () => {
     const native = async () => {
       throw new Error('replication disabled');
     };
@@ -103,7 +103,7 @@ describe('createNativeTransport', () => {
     ]);
   });
 
-  it('reports a failed native call in the message when no peers are listed', async () => {
+  it('reports native failure without peer list', async () => {
     const native = async () => {
       throw new Error('replication disabled');
     };

@@ -48,7 +48,7 @@ describe('createPeerResponse', () => {
     await lines.return();
   });
 
-  it('sends heartbeats while the work runs and then the result', async () => {
+  it('sends heartbeats until the result', async () => {
     const work = defer<unknown>();
     setTimeout(() => work.resolve({ message: 'deployed' }), 3_500);
 
@@ -72,7 +72,7 @@ describe('createPeerResponse', () => {
     expect(lines).toHaveLength(5);
   });
 
-  it('turns a rejected work into a failed result with its code', async () => {
+  it('turns rejection into failed result', async () => {
     const failure = Object.assign(new Error('install failed'), { code: 'INSTALL_FAILED' });
 
     const lines = await collect(createPeerResponse(Promise.reject(failure)));
@@ -81,6 +81,21 @@ describe('createPeerResponse', () => {
       type: 'result',
       result: { status: 'failed', error: { message: 'install failed', code: 'INSTALL_FAILED' } },
     });
+  });
+
+  it('keeps the times a result reports', async () => {
+    const lines = await collect(createPeerResponse(Promise.resolve({ started_at: 5, completed_at: 7 })));
+
+    expect(lines.at(-1)).toMatchObject({
+      type: 'result',
+      result: { status: 'success', started_at: 5, completed_at: 7 },
+    });
+  });
+
+  it('measures the times of a result without them', async () => {
+    const lines = await collect(createPeerResponse(Promise.resolve({ node: 'b' })));
+
+    expect(lines.at(-1)).toMatchObject({ result: { started_at: 10_000 } });
   });
 
   it('uses a default code for an error without one', async () => {
@@ -105,7 +120,7 @@ describe('createPeerResponse', () => {
     });
   });
 
-  it('sends events from onEvent and unsubscribes at the end', async () => {
+  it('sends onEvent events and unsubscribes', async () => {
     const unsubscribe = vi.fn();
     const work = defer<unknown>();
 
@@ -135,7 +150,7 @@ describe('createPeerResponse', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('reports an event that cannot be sent as JSON and drops it', async () => {
+  it('drops and reports an unserializable event', async () => {
     const warnings: Error[] = [];
     const circular: Record<string, unknown> = {};
     circular.self = circular;

@@ -7,16 +7,16 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** Code of a failed result when the work's error has no string `code`. */
 export const PEER_WORK_FAILED_CODE = 'PEER_WORK_FAILED';
 
-/** Adds an event line to the answer. Calls after the result line are ignored. */
+/** Adds an event line to the response. Calls after the result line are ignored. */
 export type EmitPeerEvent = (event: Record<string, unknown>) => void;
 
 export interface PeerResponseOptions {
   /** Interval in milliseconds between heartbeat lines. */
   heartbeatMs?: number;
   /**
-   * Subscribes the answer to progress events. It is called once, when the answer starts, with
-   * the function that adds an event line. It may return a function that unsubscribes, which
-   * runs when the answer ends.
+   * Subscribes the response to progress events. It is called once, when the response starts,
+   * with the function that adds an event line. It may return a function that unsubscribes,
+   * which runs when the response ends.
    */
   onEvent?: (emit: EmitPeerEvent) => (() => void) | undefined;
   /** Receives errors that were ignored, such as an event that cannot be sent as JSON. */
@@ -24,7 +24,7 @@ export interface PeerResponseOptions {
 }
 
 /**
- * Produces the NDJSON answer of `/deploy_peer`: a heartbeat at once and then every
+ * Produces the NDJSON response body of `/deploy_peer`: a heartbeat at once and then every
  * `heartbeatMs` while the work runs, event lines as they are emitted, and one result line.
  * Each string is one line ending in "\n". A work that rejects yields a result with status
  * "failed" and the error's message and code.
@@ -44,20 +44,20 @@ export function createPeerResponse(
     throw new InvalidTimeoutError('heartbeatMs', heartbeatMs, 'a finite, positive number');
   }
 
-  const answer = new PeerAnswer(options.onWarning);
+  const queue = new PeerResponseQueue(options.onWarning);
   const startedAt = Date.now();
   const running =
-    typeof work === 'function' ? Promise.resolve().then(() => work(answer.emit)) : work;
+    typeof work === 'function' ? Promise.resolve().then(() => work(queue.emit)) : work;
   running.then(
-    (value) => answer.finish(successLine(startedAt, value)),
-    (error: unknown) => answer.finish(failureLine(startedAt, error)),
+    (value) => queue.finish(successLine(startedAt, value)),
+    (error: unknown) => queue.finish(failureLine(startedAt, error)),
   );
 
-  return answer.lines(heartbeatMs, options.onEvent);
+  return queue.lines(heartbeatMs, options.onEvent);
 }
 
-/** Queue of answer lines that the work fills and the generator drains. */
-class PeerAnswer {
+/** Queue of response lines that the work fills and the generator drains. */
+class PeerResponseQueue {
   #queue: string[] = [];
   readonly #onWarning: ((warning: Error) => void) | undefined;
   #resultLine: string | null = null;
@@ -93,7 +93,7 @@ class PeerAnswer {
   ): AsyncGenerator<string, void, undefined> {
     const unsubscribe = onEvent?.(this.emit);
     const heartbeat = setInterval(() => {
-      // A heartbeat only says "still running", so one waiting in the queue is enough.
+      // A heartbeat only signals that the work is still running, so one queued heartbeat is enough.
       if (this.#queue.length > 0 || this.#resultLine !== null) return;
       this.#queue.push(HEARTBEAT);
       this.#notify();
@@ -138,11 +138,19 @@ class PeerAnswer {
 
 const HEARTBEAT = toLine({ type: 'heartbeat' });
 
+/** Reads an epoch-ms time the work reported about itself, such as a replayed run's times. */
+function reportedTime(value: unknown, key: 'started_at' | 'completed_at'): number | undefined {
+  const time = (value as Record<string, unknown> | null | undefined)?.[key];
+  return typeof time === 'number' && Number.isFinite(time) ? time : undefined;
+}
+
 function successLine(startedAt: number, value: unknown): string {
+  // A result that carries its own times wins: a peer answering a replayed operation returns
+  // the first run's outcome, whose times describe the real install.
   const result: PeerWorkResult = {
     status: 'success',
-    started_at: startedAt,
-    completed_at: Date.now(),
+    started_at: reportedTime(value, 'started_at') ?? startedAt,
+    completed_at: reportedTime(value, 'completed_at') ?? Date.now(),
   };
   if (value !== undefined) result.result = value;
   try {

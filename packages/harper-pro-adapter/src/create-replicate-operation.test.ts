@@ -32,6 +32,7 @@ interface SendCall {
   peer: Peer;
   operation: Record<string, unknown>;
   signal: AbortSignal;
+  onAnswer: (() => void) | undefined;
   answer: Deferred<unknown>;
 }
 
@@ -40,9 +41,9 @@ function createControlledTransport(peers: Peer[]) {
   const calls: SendCall[] = [];
   const transport: PeerTransport = {
     listPeers: () => peers,
-    send(peer, sentOperation, { signal }: PeerSendOptions) {
+    send(peer, sentOperation, { signal, onAnswer }: PeerSendOptions) {
       const answer = defer<unknown>();
-      calls.push({ peer, operation: sentOperation, signal, answer });
+      calls.push({ peer, operation: sentOperation, signal, onAnswer, answer });
       return answer.promise;
     },
   };
@@ -63,7 +64,7 @@ describe('createReplicateOperation', () => {
     vi.useRealTimers();
   });
 
-  it('sends to every peer before any peer answers', async () => {
+  it('sends to all peers in parallel', async () => {
     const { transport, calls, callFor } = createControlledTransport([peerA, peerB]);
     const replicate = createReplicateOperation({ transport });
 
@@ -76,7 +77,7 @@ describe('createReplicateOperation', () => {
     await response;
   });
 
-  it('reports peers as they settle and returns them in peer order', async () => {
+  it('reports by settling, returns in peer order', async () => {
     const { transport, callFor } = createControlledTransport([peerA, peerB]);
     const reported: string[] = [];
     const replicate = createReplicateOperation({ transport });
@@ -107,7 +108,7 @@ describe('createReplicateOperation', () => {
     expect(calls[0]?.operation).toEqual(operation);
   });
 
-  it('resolves with a failed entry when one peer rejects', async () => {
+  it('one rejecting peer becomes failed', async () => {
     const { transport, callFor } = createControlledTransport([peerA, peerB]);
     const replicate = createReplicateOperation({ transport });
 
@@ -126,7 +127,7 @@ describe('createReplicateOperation', () => {
     expect(message).toBe('replicated to 1 of 2 peers (failed: node-b)');
   });
 
-  it('records a send that throws synchronously as failed', async () => {
+  it('records a synchronous throw as failed', async () => {
     const transport: PeerTransport = {
       listPeers: () => [peerA],
       send() {
@@ -140,7 +141,7 @@ describe('createReplicateOperation', () => {
     expect(replicated[0]?.error).toEqual({ message: 'transport not ready', code: 'PEER_FAILED' });
   });
 
-  it('records a peer that reports failure as failed', async () => {
+  it('records a reported failure as failed', async () => {
     const transport: PeerTransport = {
       listPeers: () => [peerA],
       send: async () => ({
@@ -177,7 +178,7 @@ describe('createReplicateOperation', () => {
     expect(replicated[0]?.completed_at).toBe(1_250);
   });
 
-  it('ignores an onPeerResult callback that throws and reports it', async () => {
+  it('ignores and reports a throwing onPeerResult', async () => {
     const { transport, callFor } = createControlledTransport([peerA, peerB]);
     const warnings: Error[] = [];
     const replicate = createReplicateOperation({
@@ -199,7 +200,7 @@ describe('createReplicateOperation', () => {
     expect(warnings[0]).toBeInstanceOf(CallbackFailedError);
   });
 
-  it('rejects an operation that carries the payload without sending', async () => {
+  it('rejects a payload before sending', async () => {
     const { transport, calls } = createControlledTransport([peerA]);
     const replicate = createReplicateOperation({ transport });
 
@@ -219,6 +220,19 @@ describe('createReplicateOperation', () => {
     await expect(replicate(operation)).rejects.toBeInstanceOf(PeerListFailedError);
   });
 
+  it('rejects a peer without a name', async () => {
+    const transport: PeerTransport = {
+      listPeers: () => [peerA, { url: 'http://127.0.0.1:3' } as Peer],
+      send: async () => ({}),
+    };
+    const replicate = createReplicateOperation({ transport });
+
+    await expect(replicate(operation)).rejects.toMatchObject({
+      code: 'PEER_LIST_FAILED',
+      message: expect.stringContaining('peer at index 1 has no name'),
+    });
+  });
+
   it('resolves with no entries when there are no peers', async () => {
     const { transport } = createControlledTransport([]);
     const replicate = createReplicateOperation({ transport });
@@ -229,7 +243,7 @@ describe('createReplicateOperation', () => {
     });
   });
 
-  it('records a peer that exceeds answerTimeoutMs as failed and aborts its send', async () => {
+  it('fails a slow peer and aborts its send', async () => {
     vi.useFakeTimers();
     const { transport, callFor } = createControlledTransport([peerA, peerB]);
     const replicate = createReplicateOperation({ transport, answerTimeoutMs: 1_000 });
@@ -243,14 +257,30 @@ describe('createReplicateOperation', () => {
     expect(replicated[1]).toMatchObject({
       status: 'failed',
       error: {
-        code: 'PEER_RESULT_TIMEOUT',
-        message: expect.stringMatching(/^peer node-b did not return its result within 1000 ms/),
+        code: 'PEER_ANSWER_TIMEOUT',
+        message: expect.stringMatching(/^peer node-b did not answer within 1000 ms/),
       },
     });
     expect(callFor(peerB).signal.aborted).toBe(true);
   });
 
-  it('records pending peers as failed when the caller aborts', async () => {
+  it('onAnswer stops the answer deadline', async () => {
+    vi.useFakeTimers();
+    const { transport, callFor } = createControlledTransport([peerA]);
+    const replicate = createReplicateOperation({ transport, answerTimeoutMs: 1_000 });
+
+    const response = replicate(operation);
+    await flushMicrotasks();
+    callFor(peerA).onAnswer?.();
+    await vi.advanceTimersByTimeAsync(5_000);
+    callFor(peerA).answer.resolve({ message: 'installed' });
+    const { replicated } = await response;
+
+    expect(replicated[0]?.status).toBe('success');
+    expect(callFor(peerA).signal.aborted).toBe(false);
+  });
+
+  it('caller abort fails pending peers', async () => {
     const { transport, callFor } = createControlledTransport([peerA, peerB]);
     const controller = new AbortController();
     const replicate = createReplicateOperation({ transport });

@@ -4,9 +4,9 @@ import {
   InvalidTimeoutError,
   messageOf,
   NativeReplicationFailedError,
+  PeerAnswerTimeoutError,
   PeerListFailedError,
   PeerMissingFromResultError,
-  PeerResultTimeoutError,
 } from './errors.js';
 import { nodeNameOf, PEER_FAILED_CODE, toPeerResult } from './to-peer-results.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   Peer,
   PeerError,
   PeerReplicationResult,
+  PeerSendOptions,
   PeerTransport,
   ReplicableOperation,
   ReplicateResponse,
@@ -21,16 +22,21 @@ import type {
 } from './types.js';
 
 /**
- * Maximum time in milliseconds that one peer may take to return its result, which includes
- * waiting for the payload, the install and the load check.
+ * Maximum time in milliseconds until a peer answers. For a transport that does not report an
+ * early answer through `onAnswer`, the answer is the peer's result, which includes waiting
+ * for the payload, the install and the load check.
  */
-// NOTE: 30 minutes is a chosen ceiling, not a measured one. Raise it for installs that run
-// longer, or pass Infinity to rely on the transport's own timeouts.
+// NOTE: 30 minutes is a chosen ceiling for such transports, not a measured one. Raise it for
+// installs that run longer, or pass Infinity to rely on the transport's own timeouts.
 export const DEFAULT_ANSWER_TIMEOUT_MS = 30 * 60_000;
 
 export interface CreateReplicateOperationOptions {
   transport: ReplicationTransport;
-  /** Maximum time in milliseconds for one peer's result. Infinity disables the limit. */
+  /**
+   * Maximum time in milliseconds until a peer answers. It ends when the transport calls
+   * `onAnswer` (the HTTP transport does on response headers), else at the peer's result.
+   * Infinity disables the limit.
+   */
   answerTimeoutMs?: number;
   /** Receives errors that were ignored, such as an `onPeerResult` callback that threw. */
   onWarning?: (warning: Error) => void;
@@ -43,8 +49,12 @@ export interface ReplicateCallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Sends `request` to every peer. The request is typed as any object, so that interfaces
+ * without an index signature fit, and `assertReplicable` checks it at run time.
+ */
 export type ReplicateOperation = (
-  request: ReplicableOperation,
+  request: object,
   options?: ReplicateCallOptions,
 ) => Promise<ReplicateResponse>;
 
@@ -120,7 +130,7 @@ async function replicateToEachPeer(
       let result: PeerReplicationResult;
       try {
         const answer = await withDeadline(
-          (signal) => transport.send(peer, context.operation, { signal }),
+          (sendOptions) => transport.send(peer, context.operation, sendOptions),
           peer.name,
           context,
         );
@@ -139,7 +149,7 @@ async function replicateToEachPeer(
 
 interface BroadcastOutcome {
   replicated: PeerReplicationResult[];
-  /** Why the broadcast call failed as a whole. */
+  /** Error that made the broadcast call fail as a whole. */
   failure?: Error;
 }
 
@@ -153,13 +163,13 @@ async function replicateByBroadcast(
   let entries: unknown[];
   try {
     entries = await withDeadline(
-      (signal) => transport.broadcast(context.operation, { signal }),
+      (sendOptions) => transport.broadcast(context.operation, sendOptions),
       peers === null ? 'any peer' : peers.map((peer) => peer.name).join(', '),
       context,
     );
   } catch (error) {
     const failure =
-      error instanceof PeerResultTimeoutError || isAbortReason(error, context.signal)
+      error instanceof PeerAnswerTimeoutError || isAbortReason(error, context.signal)
         ? toError(error)
         : new NativeReplicationFailedError(error);
     const results = (peers ?? []).map((peer) => failedResult(peer.name, failure, startedAt));
@@ -216,15 +226,22 @@ async function listPeers(list: () => Peer[] | Promise<Peer[]>): Promise<Peer[]> 
       new TypeError(`listPeers returned ${typeof peers}, not an array`),
     );
   }
+  const unnamedIndex = peers.findIndex(
+    (peer) => typeof peer?.name !== 'string' || peer.name === '',
+  );
+  if (unnamedIndex !== -1) {
+    throw new PeerListFailedError(new TypeError(`peer at index ${unnamedIndex} has no name`));
+  }
   return peers;
 }
 
 /**
- * Runs `send` with a signal that aborts on the caller's signal or after answerTimeoutMs, and
- * rejects at that moment even if the transport ignores the signal.
+ * Runs `send` with a signal that aborts on the caller's signal, or after answerTimeoutMs
+ * unless the transport calls `onAnswer` first. It rejects at that moment even if the
+ * transport ignores the signal.
  */
 async function withDeadline<T>(
-  send: (signal: AbortSignal) => Promise<T>,
+  send: (options: PeerSendOptions) => Promise<T>,
   peerName: string,
   context: ReplicationContext,
 ): Promise<T> {
@@ -237,7 +254,7 @@ async function withDeadline<T>(
 
   const timer = Number.isFinite(answerTimeoutMs)
     ? setTimeout(() => {
-        controller.abort(new PeerResultTimeoutError(peerName, answerTimeoutMs));
+        controller.abort(new PeerAnswerTimeoutError(peerName, answerTimeoutMs));
       }, answerTimeoutMs)
     : undefined;
 
@@ -248,7 +265,8 @@ async function withDeadline<T>(
   });
 
   try {
-    const sending = Promise.resolve().then(() => send(controller.signal));
+    const onAnswer = (): void => clearTimeout(timer);
+    const sending = Promise.resolve().then(() => send({ signal: controller.signal, onAnswer }));
     return await Promise.race([sending, aborted]);
   } finally {
     clearTimeout(timer);

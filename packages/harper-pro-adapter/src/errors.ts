@@ -6,7 +6,6 @@ export type HarperProAdapterErrorCode =
   | 'PAYLOAD_IN_OPERATION'
   | 'INVALID_TIMEOUT'
   | 'PEER_LIST_FAILED'
-  | 'PEER_RESULT_TIMEOUT'
   | 'PEER_MISSING_FROM_RESULT'
   | 'NATIVE_REPLICATION_FAILED'
   | 'CALLBACK_FAILED'
@@ -92,16 +91,19 @@ export class PeerListFailedError extends HarperProAdapterError {
   }
 }
 
-/** A peer did not return its result before `answerTimeoutMs`. */
-export class PeerResultTimeoutError extends HarperProAdapterError {
-  readonly code = 'PEER_RESULT_TIMEOUT';
+/**
+ * A peer did not answer within `answerTimeoutMs`: no response headers over HTTP, or no result
+ * from a transport that does not report an earlier answer.
+ */
+export class PeerAnswerTimeoutError extends HarperProAdapterError {
+  readonly code = 'PEER_ANSWER_TIMEOUT';
   readonly peerName: string;
   readonly timeoutMs: number;
 
   constructor(peerName: string, timeoutMs: number) {
     super(
-      `peer ${peerName} did not return its result within ${timeoutMs} ms. ` +
-        'Check the peer, or raise answerTimeoutMs above its install time.',
+      `peer ${peerName} did not answer within ${timeoutMs} ms. ` +
+        'Check that the peer is running, or raise answerTimeoutMs.',
     );
     this.peerName = peerName;
     this.timeoutMs = timeoutMs;
@@ -151,7 +153,7 @@ export class CallbackFailedError extends HarperProAdapterError {
   }
 }
 
-/** An event passed to the emit function of a peer answer cannot be sent as JSON. */
+/** An event passed to the emit function of a peer response cannot be sent as JSON. */
 export class EventNotSerializableError extends HarperProAdapterError {
   readonly code = 'EVENT_NOT_SERIALIZABLE';
   readonly event: unknown;

@@ -34,23 +34,7 @@ export class PeerRequestFailedError extends HarperProAdapterError {
   }
 }
 
-/** A peer sent no response headers within `answerTimeoutMs`. */
-export class PeerAnswerTimeoutError extends HarperProAdapterError {
-  readonly code = 'PEER_ANSWER_TIMEOUT';
-  readonly peerName: string;
-  readonly timeoutMs: number;
-
-  constructor(peerName: string, timeoutMs: number) {
-    super(
-      `peer ${peerName} did not answer within ${timeoutMs} ms. ` +
-        'Check that the peer is running, or raise answerTimeoutMs.',
-    );
-    this.peerName = peerName;
-    this.timeoutMs = timeoutMs;
-  }
-}
-
-/** A peer answered but then sent no line, not even a heartbeat, for `idleTimeoutMs`. */
+/** A peer sent its response headers but then no line, not even a heartbeat, for `idleTimeoutMs`. */
 export class PeerIdleTimeoutError extends HarperProAdapterError {
   readonly code = 'PEER_IDLE_TIMEOUT';
   readonly peerName: string;
@@ -58,7 +42,7 @@ export class PeerIdleTimeoutError extends HarperProAdapterError {
 
   constructor(peerName: string, idleTimeoutMs: number) {
     super(
-      `peer ${peerName} sent no line for ${idleTimeoutMs} ms after answering. ` +
+      `peer ${peerName} sent no line for ${idleTimeoutMs} ms after its response headers. ` +
         'Check that the peer sends heartbeats, or raise idleTimeoutMs.',
     );
     this.peerName = peerName;
@@ -66,7 +50,7 @@ export class PeerIdleTimeoutError extends HarperProAdapterError {
   }
 }
 
-/** A peer answered with a status outside 2xx. */
+/** A peer responded with a status outside 2xx. */
 export class PeerHttpStatusError extends HarperProAdapterError {
   readonly code = 'PEER_HTTP_ERROR';
   readonly peerName: string;
@@ -75,7 +59,7 @@ export class PeerHttpStatusError extends HarperProAdapterError {
   readonly peerMessage: string;
 
   constructor(peerName: string, status: number, peerMessage: string) {
-    super(`peer ${peerName} answered HTTP ${status}: ${peerMessage}`);
+    super(`peer ${peerName} responded with HTTP ${status}: ${peerMessage}`);
     this.peerName = peerName;
     this.status = status;
     this.peerMessage = peerMessage;

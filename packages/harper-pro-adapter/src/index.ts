@@ -5,7 +5,7 @@ export {
   DEFAULT_HTTP_IDLE_TIMEOUT_MS,
   DEFAULT_PEER_PATH,
   type HttpTransportOptions,
-  MAX_ANSWER_LINE_LENGTH,
+  MAX_RESPONSE_LINE_LENGTH,
 } from './create-http-transport.js';
 export {
   createNativeTransport,
@@ -35,13 +35,12 @@ export {
   InvalidTimeoutError,
   NativeReplicationFailedError,
   PayloadInOperationError,
+  PeerAnswerTimeoutError,
   PeerListFailedError,
   PeerMissingFromResultError,
-  PeerResultTimeoutError,
 } from './errors.js';
 export {
   InvalidPeerUrlError,
-  PeerAnswerTimeoutError,
   PeerConnectionClosedError,
   PeerHttpStatusError,
   PeerIdleTimeoutError,
@@ -58,6 +57,7 @@ export {
 } from './peer-protocol.js';
 export {
   type ReplicationSummary,
+  type SummarizedPeerResult,
   type SummarizeReplicationOptions,
   summarizeReplication,
 } from './summarize-replication.js';

@@ -1,7 +1,7 @@
-/** Content type of a peer's answer: one JSON object per line. */
+/** Content type of a peer's response: one JSON object per line. */
 export const PEER_RESPONSE_CONTENT_TYPE = 'application/x-ndjson';
 
-/** Line that a peer sends while its work runs, so the origin knows it is alive. */
+/** Line that a peer sends while its work runs, to show the origin that it is alive. */
 export interface HeartbeatLine {
   type: 'heartbeat';
 }
@@ -12,7 +12,7 @@ export interface EventLine {
   event: Record<string, unknown>;
 }
 
-/** Last line of every answer. `result` has the shape of a peer result without `node`. */
+/** Last line of every response. `result` has the shape of a peer result without `node`. */
 export interface ResultLine {
   type: 'result';
   result: PeerWorkResult;

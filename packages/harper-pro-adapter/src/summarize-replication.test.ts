@@ -48,6 +48,39 @@ describe('summarizeReplication', () => {
     );
   });
 
+  it('accepts a peer count for peersConfigured', () => {
+    const summary = summarizeReplication([], { peersConfigured: 2 });
+
+    expect(summary.status).toBe('failed');
+  });
+
+  it('treats a peer count of 0 as no peers', () => {
+    const summary = summarizeReplication([], { peersConfigured: 0 });
+
+    expect(summary.status).toBe('success');
+  });
+
+  it('fails when results are fewer than peers', () => {
+    const summary = summarizeReplication([success('a')], { peersConfigured: 3 });
+
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toBe('replication failed: 2 of 3 configured peers sent no result');
+  });
+
+  it('names failed and missing peers together', () => {
+    const summary = summarizeReplication([failure('a', 'install failed')], { peersConfigured: 2 });
+
+    expect(summary.message).toBe(
+      'replication failed on a (0 of 1 peers succeeded), and 1 of 2 configured peers sent no result',
+    );
+  });
+
+  it('accepts results whose times are null', () => {
+    const result = { node: 'a', status: 'success' as const, error: null, started_at: null };
+
+    expect(summarizeReplication([result]).status).toBe('success');
+  });
+
   it('succeeds without peers when none are configured', () => {
     const summary = summarizeReplication([], { peersConfigured: false });
 

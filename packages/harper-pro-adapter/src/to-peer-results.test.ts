@@ -17,7 +17,7 @@ describe('toPeerResults', () => {
     expect(toPeerResults([entry], measured)).toEqual([entry]);
   });
 
-  it('reads a native success entry as success with the entry as its result', () => {
+  it('reads a native success entry', () => {
     const entry = { node: 'node-b', message: 'Successfully deployed: shop' };
 
     expect(toPeerResults([entry], measured)).toEqual([
@@ -25,7 +25,7 @@ describe('toPeerResults', () => {
     ]);
   });
 
-  it('reads a native rejected entry as failed with its reason', () => {
+  it('reads a native rejected entry', () => {
     const entry = { node: 'node-c', status: 'failed', reason: 'Error: connection refused' };
 
     expect(toPeerResults([entry], measured)[0]).toEqual({

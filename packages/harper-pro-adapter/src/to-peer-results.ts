@@ -15,7 +15,7 @@ type EntryRecord = Record<string, unknown>;
 /**
  * Converts the `replicated` entries of a replication response into peer results.
  *
- * It accepts this package's results, the result object of a `/deploy_peer` answer and the
+ * It accepts this package's results, the result object of a `/deploy_peer` response and the
  * entries of Harper's native `replicateOperation`:
  * - node: `node`, else `name`, else "unnamed peer N" (N counts from 1).
  * - failed: `status` is "failed" or "error", or the entry has a non-null `error` or a `reason`

@@ -24,7 +24,7 @@ export interface PeerReplicationResult {
   result?: unknown;
 }
 
-/** Value of `replicateOperation`, one entry per peer in peer order. */
+/** Resolved value of `replicateOperation`, with one entry per peer in peer order. */
 export interface ReplicateResponse {
   message: string;
   replicated: PeerReplicationResult[];
@@ -36,6 +36,12 @@ export type ReplicableOperation = Record<string, unknown>;
 export interface PeerSendOptions {
   /** Aborts when the caller gives up on this peer. Transports should stop their request. */
   signal: AbortSignal;
+  /**
+   * Tells the caller that the peer has started to answer, for example with response headers.
+   * It stops the caller's answer deadline, so the transport's own timeouts govern the rest.
+   * A transport that never calls it is held to the deadline until its result.
+   */
+  onAnswer?: () => void;
 }
 
 /** Transport that sends the operation to one peer at a time, for example over HTTP. */

@@ -140,7 +140,7 @@ export class PayloadBlobMissingError extends PeerRelayError {
 
 /**
  * The blob stream delivered no bytes for `idleTimeoutMs`. The message is fixed so that callers
- * and logs can match it; the fields carry the values.
+ * and logs can match it, and the fields carry the values.
  */
 export class BlobIdleTimeoutError extends PeerRelayError {
   readonly code = 'BLOB_IDLE_TIMEOUT';
@@ -252,8 +252,8 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (typeof value === 'string') {
-    const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-    return JSON.stringify(shown);
+    const truncated = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+    return JSON.stringify(truncated);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${String(value)}`;

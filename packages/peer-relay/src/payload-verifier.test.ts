@@ -58,7 +58,7 @@ describe('createPayloadVerifier', () => {
     expect((await verify([], { expectedSize: 0, expectedHash: emptyHash })).error).toBeNull();
   });
 
-  it('fails a truncated payload with PayloadSizeMismatchError', async () => {
+  it('truncated payload fails on size', async () => {
     const result = await verify([payload.subarray(0, 10)], {
       expectedSize: payload.length,
       expectedHash: payloadHash,
@@ -67,7 +67,7 @@ describe('createPayloadVerifier', () => {
     expect(result.error).toBeInstanceOf(PayloadSizeMismatchError);
   });
 
-  it('reports received and expected sizes of a truncated payload', async () => {
+  it('truncation error reports both sizes', async () => {
     const result = await verify([payload.subarray(0, 10)], {
       expectedSize: payload.length,
       expectedHash: payloadHash,
@@ -81,7 +81,7 @@ describe('createPayloadVerifier', () => {
     });
   });
 
-  it('fails an oversize payload as soon as the excess arrives', async () => {
+  it('oversize fails at the first excess chunk', async () => {
     const extra = Buffer.from('more');
     const trailing = Buffer.from('never forwarded');
 
@@ -97,7 +97,7 @@ describe('createPayloadVerifier', () => {
     expect(result.output.equals(payload)).toBe(true);
   });
 
-  it('fails a corrupted payload with PayloadHashMismatchError', async () => {
+  it('corrupted payload fails on hash', async () => {
     const corrupted = Buffer.from(payload);
     corrupted[3] = (corrupted[3] ?? 0) ^ 0xff;
 
@@ -109,7 +109,7 @@ describe('createPayloadVerifier', () => {
     expect(result.error).toBeInstanceOf(PayloadHashMismatchError);
   });
 
-  it('reports both digests of a corrupted payload', async () => {
+  it('hash error reports both digests', async () => {
     const corrupted = Buffer.from(payload);
     corrupted[0] = (corrupted[0] ?? 0) ^ 0xff;
     const corruptedHash = createHash('sha256').update(corrupted).digest('hex');

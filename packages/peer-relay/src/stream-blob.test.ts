@@ -125,15 +125,14 @@ describe('streamBlob', () => {
   });
 
   it('skips empty chunks', async () => {
-    const source = createCountingSource((i) =>
-      i === 0 ? new Uint8Array(0) : i === 1 ? Buffer.from('z') : null,
-    );
+    const chunks = [new Uint8Array(0), Buffer.from('z')];
+    const source = createCountingSource((i) => chunks[i] ?? null);
 
     expect((await readAll(streamBlob(blobOf(() => source.stream)))).toString()).toBe('z');
   });
 
   describe('idle timeout', () => {
-    it('fails with BlobIdleTimeoutError when the source stalls', async () => {
+    it('fails a stalled source with BlobIdleTimeoutError', async () => {
       const source = createCountingSource((i) => (i === 0 ? Buffer.from('first') : never()));
       const readable = streamBlob(
         blobOf(() => source.stream),
@@ -145,7 +144,7 @@ describe('streamBlob', () => {
       expect(await readError(readable)).toBeInstanceOf(BlobIdleTimeoutError);
     });
 
-    it('uses the fixed message and reports the bytes read', async () => {
+    it('reports fixed message and bytes read', async () => {
       const source = createCountingSource((i) => (i === 0 ? Buffer.from('first') : never()));
       const readable = streamBlob(
         blobOf(() => source.stream),
@@ -176,7 +175,7 @@ describe('streamBlob', () => {
       expect(source.cancelled).toBe(true);
     });
 
-    it('does not fire while the consumer is paused', async () => {
+    it('ignores a paused consumer', async () => {
       const source = createCountingSource((i) => (i < 2 ? Buffer.from(`c${i}`) : null));
       const readable = streamBlob(
         blobOf(() => source.stream),
@@ -193,7 +192,7 @@ describe('streamBlob', () => {
   });
 
   describe('retries', () => {
-    it('reopens the blob after a transient error before the first byte', async () => {
+    it('retries a transient error before data', async () => {
       const blob = blobOf(
         () => createCountingSource(() => Promise.reject(notAvailableError())).stream,
         () => createCountingSource((i) => (i === 0 ? Buffer.from('late') : null)).stream,
@@ -205,7 +204,7 @@ describe('streamBlob', () => {
       expect(blob.opened).toBe(2);
     });
 
-    it('reopens the blob when stream() itself throws a transient error', async () => {
+    it('retries a transient throw from stream()', async () => {
       let calls = 0;
       const blob: PayloadBlob = {
         stream() {
@@ -218,7 +217,7 @@ describe('streamBlob', () => {
       expect((await readAll(streamBlob(blob, { retryBackoffMs: 1 }))).toString()).toBe('ok');
     });
 
-    it('does not retry a transient error after the first byte', async () => {
+    it('never retries after the first byte', async () => {
       const blob = blobOf(
         () =>
           createCountingSource((i) =>
@@ -234,7 +233,7 @@ describe('streamBlob', () => {
       expect(blob.opened).toBe(1);
     });
 
-    it('does not retry an error that is not transient', async () => {
+    it('never retries a permanent error', async () => {
       const failure = new Error('disk read failed');
       const blob = blobOf(() => createCountingSource(() => Promise.reject(failure)).stream);
 
@@ -244,7 +243,7 @@ describe('streamBlob', () => {
       expect(blob.opened).toBe(1);
     });
 
-    it('gives up after the configured number of retries', async () => {
+    it('stops after the configured retries', async () => {
       const blob = blobOf(
         () => createCountingSource(() => Promise.reject(notAvailableError())).stream,
       );
@@ -270,7 +269,7 @@ describe('streamBlob', () => {
   });
 
   describe('cancellation', () => {
-    it('stops reading and cancels the source when the consumer destroys it', async () => {
+    it('destroy stops reads and cancels source', async () => {
       const source = createCountingSource(() => Buffer.alloc(1024));
       const readable = streamBlob(blobOf(() => source.stream));
 
@@ -284,7 +283,7 @@ describe('streamBlob', () => {
       expect(source.pulls).toBe(pullsAtDestroy);
     });
 
-    it('fails with the abort reason when the signal aborts', async () => {
+    it('abort fails with the signal reason', async () => {
       const source = createCountingSource(() => never());
       const controller = new AbortController();
       const readable = streamBlob(
@@ -302,7 +301,7 @@ describe('streamBlob', () => {
   });
 
   describe('backpressure', () => {
-    it('pulls a bounded number of chunks while the consumer is paused', async () => {
+    it('paused consumer bounds source pulls', async () => {
       const chunkSize = 1024;
       const chunkCount = 10_000;
       const source = createCountingSource((i) => (i < chunkCount ? Buffer.alloc(chunkSize) : null));

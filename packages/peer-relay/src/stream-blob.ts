@@ -31,7 +31,7 @@ export interface StreamBlobOptions {
  * Returns a Node.js Readable of the blob's bytes as Buffers.
  *
  * The source is read one chunk per `_read()` call, so it advances only as fast as the
- * consumer reads, and at most about one highWaterMark of data is buffered. The idle timer
+ * consumer reads, and about one highWaterMark plus one source chunk is buffered. The idle timer
  * runs only while a read of the source is pending. A consumer that pauses therefore never
  * triggers it. When no bytes arrive for `idleTimeoutMs`, the stream is destroyed with
  * {@link BlobIdleTimeoutError}. Destroying the stream cancels the source.

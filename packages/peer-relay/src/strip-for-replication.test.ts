@@ -44,13 +44,13 @@ describe('stripForReplication', () => {
     expect(operation).toEqual({ _deploymentId: 'dep-1', project: 'shop' });
   });
 
-  it('keeps an own key only when its value is defined', () => {
+  it('omits absent fields as keys', () => {
     const operation = stripForReplication({ _deploymentId: 'dep-1', project: 'shop' });
 
     expect(Object.hasOwn(operation, 'package')).toBe(false);
   });
 
-  it('accepts multipart string values for boolean and number fields', () => {
+  it('accepts multipart strings for scalar fields', () => {
     const operation = stripForReplication({
       _deploymentId: 'dep-1',
       project: 'shop',
@@ -97,7 +97,7 @@ describe('stripForReplication', () => {
     expect(() => stripForReplication(request)).toThrow(InvalidReplicationFieldError);
   });
 
-  it('reports the field, value and expected type of an invalid field', () => {
+  it('invalid field error names field and type', () => {
     const error = catchError(() => stripForReplication({ ...fullRequest, restart: 1 }));
 
     expect(error).toMatchObject({

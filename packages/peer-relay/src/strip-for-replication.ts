@@ -21,9 +21,10 @@ export type ReplicatedField = (typeof REPLICATED_FIELDS)[number];
 
 /**
  * Deploy operation as sent to peers. Optional fields accept strings as well because
- * multipart uploads deliver every field as text.
+ * multipart uploads deliver every field as text. It is a type alias rather than an interface,
+ * so it is assignable to `Record<string, unknown>`.
  */
-export interface ReplicatedDeployOperation {
+export type ReplicatedDeployOperation = {
   operation?: string;
   _deploymentId: string;
   project: string;
@@ -32,7 +33,7 @@ export interface ReplicatedDeployOperation {
   install_command?: string;
   install_timeout?: number | string;
   install_allow_scripts?: boolean | string;
-}
+};
 
 type ScalarType = 'string' | 'boolean' | 'number';
 

@@ -87,7 +87,7 @@ describe('waitForDeploymentPayload', () => {
     expect((await result).value?.blob).toBe(blob);
   });
 
-  it('rejects with RowNotFoundError when the row never arrives', async () => {
+  it('missing row rejects with RowNotFoundError', async () => {
     const { table } = createReplicatingTable({});
     const result = settle(
       waitForDeploymentPayload({ table, deploymentId: 'dep-1', timeoutMs: 2_000 }),
@@ -116,7 +116,7 @@ describe('waitForDeploymentPayload', () => {
     });
   });
 
-  it('rejects with PayloadBlobMissingError when only the row arrives', async () => {
+  it('missing blob rejects with PayloadBlobMissingError', async () => {
     const { table } = createReplicatingTable({ rowAtMs: 500 });
     const result = settle(
       waitForDeploymentPayload({ table, deploymentId: 'dep-1', timeoutMs: 2_000 }),
@@ -127,7 +127,7 @@ describe('waitForDeploymentPayload', () => {
     expect((await result).error).toBeInstanceOf(PayloadBlobMissingError);
   });
 
-  it('says in PayloadBlobMissingError that the blob is missing', async () => {
+  it('PayloadBlobMissingError message names the blob', async () => {
     const { table } = createReplicatingTable({ rowAtMs: 500 });
     const result = settle(
       waitForDeploymentPayload({ table, deploymentId: 'dep-1', timeoutMs: 2_000 }),
@@ -141,7 +141,7 @@ describe('waitForDeploymentPayload', () => {
     });
   });
 
-  it('finds a blob that arrives exactly at the deadline', async () => {
+  it('finds a blob arriving at the deadline', async () => {
     const { table } = createReplicatingTable({ rowAtMs: 0, blobAtMs: 2_000 });
     const result = settle(
       waitForDeploymentPayload({ table, deploymentId: 'dep-1', timeoutMs: 2_000 }),

@@ -1,0 +1,55 @@
+// Harper returns table records, and the objects nested in them, with accessors instead of own
+// properties, so spreading a record drops its attributes. This wrapper hands the rest of the code plain row objects instead.
+import type { HarperTable } from './harper.js';
+import type { DeploymentRow } from './row-types.js';
+
+/** The attributes of deploy.hdb_deployment, as schema.graphql declares them. */
+export const ROW_ATTRIBUTES = [
+  'deployment_id',
+  'project',
+  'package_identifier',
+  'payload_blob',
+  'payload_hash',
+  'payload_size',
+  'status',
+  'phase',
+  'event_log',
+  'peer_results',
+  'origin_node',
+  'user',
+  'restart_mode',
+  'started_at',
+  'completed_at',
+  'error',
+] as const;
+
+/** Attributes of type Any, whose nested objects Harper also returns with accessors. */
+const NESTED_ATTRIBUTES = new Set<string>(['event_log', 'peer_results', 'error']);
+
+/** Copies a record's attributes into a plain object, nested values included. */
+export function plainRow(record: unknown): DeploymentRow {
+  const source = record as Record<string, unknown>;
+  const row: Record<string, unknown> = {};
+  for (const attribute of ROW_ATTRIBUTES) {
+    const value = source[attribute] ?? null;
+    // JSON.stringify reads accessors, so a round trip turns Harper's objects into plain ones.
+    row[attribute] = NESTED_ATTRIBUTES.has(attribute) && value !== null ? JSON.parse(JSON.stringify(value)) : value;
+  }
+  if (!Array.isArray(row.event_log)) row.event_log = [];
+  if (!Array.isArray(row.peer_results)) row.peer_results = [];
+  return row as unknown as DeploymentRow;
+}
+
+/** Wraps Harper's table so that reads return plain rows. */
+export function plainTable(table: HarperTable<DeploymentRow>): HarperTable<DeploymentRow> {
+  return {
+    async get(id) {
+      const record = await table.get(id);
+      return record ? plainRow(record) : record;
+    },
+    put: (id, row) => table.put(id, row),
+    async *search(query) {
+      for await (const record of table.search(query)) yield plainRow(record);
+    },
+  };
+}
