@@ -1,5 +1,5 @@
-// Where a deployment's SSE stream gets its events: the live recorder on the origin while this
-// worker runs the deployment, or the replicated row on any node.
+// Event sources for a deployment's SSE stream: the live recorder on the origin while this worker
+// runs the deployment, or the replicated row on any node.
 import { type DeploymentRecorder, isTerminalStatus, toPublicRow } from '@harper-deploy/deploy-recorder';
 import type { HarperTable } from './harper.js';
 import type { DeploymentEventEntry, DeploymentRow } from './row-types.js';
@@ -47,7 +47,7 @@ export function rowEventSource(table: HarperTable<DeploymentRow>, deploymentId: 
 }
 
 /**
- * Follows the live recorder, which sees every event as it is emitted, including the ones the
+ * Follows the live recorder, which receives every event as it is emitted, including the ones the
  * sealed recorder has not written to the row yet.
  */
 export function recorderEventSource(recorder: DeploymentRecorder): EventSource {

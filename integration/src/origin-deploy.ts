@@ -197,8 +197,8 @@ function streamUploadIntoBlob(
       throw new PhaseError('upload', error);
     },
   );
-  // A rejection is handled by whoever awaits `uploaded`; this only keeps Node from reporting it
-  // as unhandled while extraction is still running.
+  // The caller that awaits `uploaded` handles a rejection. This handler only keeps Node from
+  // reporting it as unhandled while extraction is still running.
   uploaded.catch(() => undefined);
   return {
     source: extractInput,

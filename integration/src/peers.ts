@@ -36,7 +36,7 @@ export function listPeers(server: HarperServer): PeerNode[] {
 }
 
 /**
- * The HTTP base URL of a peer. Harper lists peers by their replication URL (ws://host:port), so
+ * Builds the HTTP base URL of a peer. Harper lists peers by their replication URL (ws://host:port), so
  * the host comes from there and the port is this node's HTTP port.
  */
 // NOTE: a cluster whose nodes serve HTTP on different ports needs DEPLOY_PEER_HTTP_PORT per node.
@@ -85,7 +85,7 @@ export async function waitForPeerOutcome(
   timeoutMs: number,
 ): Promise<NodeOutcome> {
   const deadline = Date.now() + timeoutMs;
-  let lastError = 'no answer yet';
+  let lastError = 'no response yet';
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`${baseUrl}/deploy_health?deployment_id=${encodeURIComponent(deploymentId)}`, {

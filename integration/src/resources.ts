@@ -14,8 +14,8 @@ if (context.isWorker) {
     const response = await route(context, request);
     return response ?? next(request);
   });
-  // Harper finishes loading the other components after this module; the startup tasks ask
-  // Harper for their load status, so they wait for the worker to settle first.
+  // Harper loads the other components after this module. The startup tasks request their load
+  // status, so they wait for the worker to settle first.
   setTimeout(() => {
     void runStartupTasks(context);
   }, STARTUP_DELAY_MS).unref?.();

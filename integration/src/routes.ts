@@ -38,7 +38,7 @@ function sseHeaders(deploymentId: string): Headers {
   });
 }
 
-/** An AbortSignal that fires when the client closes the connection. */
+/** Creates an AbortSignal that fires when the client closes the connection. */
 function clientGone(request: HarperRequest): AbortSignal {
   const controller = new AbortController();
   const socket = request.nodeRequest?.socket;
@@ -267,7 +267,7 @@ async function restartRoute(context: NodeContext, request: HarperRequest): Promi
     requested_at: Date.now(),
   });
   context.logger.info(`deployment ${deploymentId}: restarting workers on ${context.nodeName}`);
-  // The answer goes out before the restart closes this worker's connections.
+  // The response goes out before the restart closes this worker's connections.
   setTimeout(() => {
     requestWorkerRestart(context.server).catch((error: unknown) =>
       context.logger.error(`deployment ${deploymentId}: restart request failed`, error),

@@ -48,8 +48,8 @@ export interface StreamOptions {
 }
 
 /**
- * Produces the SSE body. The first chunk is a comment so clients see the stream start at once;
- * heartbeats are comments too, so they carry no id and never disturb Last-Event-ID.
+ * Produces the SSE body. The first chunk is a comment, so clients see the stream start at once.
+ * Heartbeats are comments too, so they carry no id and leave Last-Event-ID unchanged.
  */
 export async function* sseStream(source: EventSource, options: StreamOptions): AsyncGenerator<string> {
   yield ': deployment stream\n\n';

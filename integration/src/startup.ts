@@ -27,7 +27,7 @@ export async function runStartupTasks(context: NodeContext): Promise<void> {
     // A row of this node that is still running was started by a worker that no longer exists:
     // this worker started after it, and deployments never move between workers.
     // NOTE: with more than one HTTP worker thread per node, another live worker's deployment
-    // could be marked here; the harness and the demo run one worker per node.
+    // could be marked here. The harness and the demo run one worker per node.
     const marked = await markStaleDeployments({
       table: context.table,
       rows,

@@ -8,7 +8,7 @@ const LIMITS = { maxPayloadBytes: 1000, maxFieldBytes: 100, maxFields: 5, maxJso
 let server: Server;
 let url: string;
 
-// The server parses each upload and answers with what it saw, or with the error's status.
+// The server parses each upload and responds with what it parsed, or with the error's status.
 beforeAll(async () => {
   server = createServer(async (request, response) => {
     try {

@@ -51,8 +51,8 @@ function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): P
     }
     const fields: Record<string, unknown> = Object.create(null);
     const payload = new PassThrough();
-    // Consumers attach their own error handlers; this one keeps an error that arrives after a
-    // consumer gave up (a rejected deploy drains the payload) from crashing the worker.
+    // Consumers attach their own error handlers. This one keeps an error that arrives after a
+    // consumer stopped reading (a rejected deploy drains the payload) from crashing the worker.
     payload.on('error', () => undefined);
     let settled = false;
     let fileSeen = false;

@@ -140,7 +140,7 @@ describe('three-node deploy from node A', () => {
     expect(((await response.json()) as { error: string }).error).toMatch(/payload/);
   });
 
-  it('keeps at most 200 events with head, marker and tail', async () => {
+  it('bounds 3000 install lines to 200 events on every node', async () => {
     const noisy = await fixtureCopy('2.1.0');
     try {
       const payload = await packFolder(noisy);
@@ -151,7 +151,7 @@ describe('three-node deploy from node A', () => {
           {
             project: 'hello-app',
             restart: 'none',
-            install_command: `node -e "for (let i = 0; i < 300; i++) console.log('install line ' + i)" && ${NPM_INSTALL}`,
+            install_command: `node -e "for (let i = 0; i < 3000; i++) console.log('install line ' + i)" && ${NPM_INSTALL}`,
           },
           payload,
         ),
@@ -169,8 +169,13 @@ describe('three-node deploy from node A', () => {
       const keptAfterMarker = row.event_log.length - markerIndex - 1;
       expect(markers[0]?.data.dropped_events).toBe(lastId - 20 - keptAfterMarker);
       const lines = row.event_log.filter((entry) => entry.event === 'install').map((entry) => entry.data.line);
-      expect(lines).toContain('install line 299');
+      expect(lines).toContain('install line 2999');
       expect(lines).toContain('install line 0');
+      for (const index of [1, 2]) {
+        const copy = await waitForTerminalRow(cluster, index, body.deployment_id);
+        expect(copy.status, `node ${index}`).toBe(row.status);
+        expect(copy.event_log.map((entry) => entry.id), `node ${index}`).toEqual(row.event_log.map((entry) => entry.id));
+      }
     } finally {
       await rm(noisy, { recursive: true, force: true });
     }

@@ -126,7 +126,7 @@ export class HarperCluster {
   }
 
   /**
-   * Starts every node, then waits until each answers the deploy route and replication is
+   * Starts every node, then waits until the deploy route responds on each and replication is
    * connected. With `fresh`, data left in `baseDir` by an earlier run is removed first.
    */
   async start(options: { fresh?: boolean } = {}): Promise<void> {
@@ -286,7 +286,7 @@ export class HarperCluster {
   private async waitForNode(index: number): Promise<void> {
     const entry = this.processAt(index);
     const deadline = Date.now() + this.options.readyTimeoutMs;
-    let lastError = 'no answer yet';
+    let lastError = 'no response yet';
     while (Date.now() < deadline) {
       if (entry.child && (entry.child.exitCode !== null || entry.child.signalCode !== null)) {
         throw new Error(
@@ -295,8 +295,8 @@ export class HarperCluster {
       }
       try {
         // The health route runs inside the deploy-tracking component and checks credentials,
-        // so an answer proves the component loaded and requests reach it, not only that a
-        // port is open.
+        // so a 200 proves the component loaded and requests reach it, not only that a port
+        // is open.
         const response = await fetch(`${entry.node.httpUrl}/deploy_health`, {
           headers: { authorization: this.authorization },
           signal: AbortSignal.timeout(2_000),
@@ -380,7 +380,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** The caller's environment without Harper settings that would override the node's own. */
+/** Copies the caller's environment without Harper settings that would override the node's own. */
 function filteredEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {

@@ -69,9 +69,9 @@ export async function readOutcome(store: ComponentStore, deploymentId: string): 
 }
 
 /**
- * Asks Harper to restart the HTTP worker threads, which reloads every component. From a worker
- * thread the request goes straight to Harper's main thread; the restart_service operation would
- * first start a job process, which costs about 4 s on a 2-core machine.
+ * Requests a restart of Harper's HTTP worker threads, which reloads every component. From a
+ * worker thread the request goes straight to Harper's main thread. The restart_service operation
+ * would first start a job process, which took about 4 s on the 2-core development machine.
  */
 // NOTE: the thread message ({type: 'restart', workerType}) is Harper 4.7.29's internal protocol,
 // read from its main-thread listener; other versions fall back to the operation below.

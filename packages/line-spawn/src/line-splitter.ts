@@ -28,9 +28,9 @@ export interface LineSplitterOptions {
 /**
  * Decodes the UTF-8 bytes of one stream and calls `onLine` for each complete line.
  *
- * Each byte is scanned once: the search for the next line break starts where the previous one
- * ended, and the pieces of an unfinished line are joined only when the line completes. Invalid
- * UTF-8 becomes U+FFFD.
+ * The work is linear in the input. The search for the next line break starts where the previous
+ * one ended. The pieces of an unfinished line are kept in a list that is never scanned again and
+ * is joined a fixed number of times. Invalid UTF-8 becomes U+FFFD.
  */
 export class LineSplitter {
   /** Lines delivered so far, including truncated ones. */
@@ -133,7 +133,8 @@ export class LineSplitter {
         start = 1;
       }
     }
-    // Both positions are kept until the scan passes them, so no character is searched twice.
+    // Both positions are kept until the scan passes them, so each of the two searches passes
+    // over a character at most once.
     let lineFeed = text.indexOf('\n', start);
     let carriageReturn = text.indexOf('\r', start);
     while (lineFeed !== -1 || carriageReturn !== -1) {
