@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const integrationDir = fileURLToPath(new URL('..', import.meta.url));
-const baseDir = join(integrationDir, '.cluster');
-const usage = 'usage: pnpm cluster up [--nodes N] | pnpm cluster down';
+// Outside the component folder, so Harper does not scan the nodes' own data as component files.
+const baseDir = join(integrationDir, '..', '.cluster', 'local');
+const usage = 'usage: pnpm cluster up [--nodes N] [--ready-timeout-ms MS] | pnpm cluster down';
 
 const { HarperCluster, stopFromState } = await import(join(integrationDir, 'dist', 'harness.js')).catch(() => {
   console.error('the harness is not built: run `pnpm build` first');
@@ -17,7 +18,11 @@ const { HarperCluster, stopFromState } = await import(join(integrationDir, 'dist
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { nodes: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    nodes: { type: 'string', default: '3' },
+    'ready-timeout-ms': { type: 'string', default: '240000' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 const [command] = positionals;
 
@@ -32,15 +37,21 @@ if (command === 'up') {
     console.error(`invalid --nodes ${values.nodes}: use a whole number from 1 to 9`);
     process.exit(2);
   }
+  const readyTimeoutMs = Number(values['ready-timeout-ms']);
+  if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs <= 0) {
+    console.error(`invalid --ready-timeout-ms ${values['ready-timeout-ms']}: use a positive number of milliseconds`);
+    process.exit(2);
+  }
   const stopped = await stopFromState(baseDir);
   if (stopped > 0) console.error(`stopped ${stopped} nodes of an earlier cluster`);
   await rm(baseDir, { recursive: true, force: true });
-  const cluster = new HarperCluster({ nodes, baseDir, subnet: 0 });
+  const cluster = new HarperCluster({ nodes, baseDir, subnet: 0, readyTimeoutMs });
   const startedAt = Date.now();
   try {
     await cluster.start();
   } catch (error) {
     console.error(`cluster failed to start: ${error.message}`);
+    console.error('a busy or small machine can need longer: raise --ready-timeout-ms');
     process.exit(1);
   }
   cluster.detach();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm demo`: starts a local three-node Harper cluster, deploys the hello-app fixture with the
-// harper-deploy CLI (live output), checks that its route answers on every node, and stops the
+// harper-deploy CLI (live output), checks that its route responds on every node, and stops the
 // cluster again.
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ const { HarperCluster } = await import(join(integrationDir, 'dist', 'harness.js'
 
 const startedAt = Date.now();
 const seconds = () => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
-const cluster = new HarperCluster({ nodes: 3, subnet: 2, baseDir: join(integrationDir, '.cluster', 'demo') });
+const cluster = new HarperCluster({ nodes: 3, subnet: 2, baseDir: join(integrationDir, '..', '.cluster', 'demo') });
 const fixture = await mkdtemp(join(tmpdir(), 'hello-app-demo-'));
 let stopping = false;
 

@@ -3,6 +3,7 @@
 import { appendEvent, isTerminalStatus, type EventLogEntry } from '@harper-deploy/deploy-recorder';
 import { summarizeReplication } from '@harper-deploy/harper-pro-adapter';
 import type { NodeContext } from './context.js';
+import { failurePhase } from './origin-deploy.js';
 import type { NodeOutcome, PendingRestart } from './lifecycle/restart.js';
 import type { DeploymentRow, PeerResult } from './row-types.js';
 
@@ -43,7 +44,7 @@ export async function finishOriginAfterRestart(
     for (const warning of summary.warnings) append('warning', { message: warning });
     if (summary.status === 'failed') {
       status = 'failed';
-      error = { message: summary.message, code: 'REPLICATION_FAILED', phase: 'replicate' };
+      error = { message: summary.message, ...failurePhase(peers) };
     }
   }
   if (error) append('error', error);

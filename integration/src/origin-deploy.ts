@@ -176,7 +176,9 @@ function streamUploadIntoBlob(
   const counter = createHashingCounter();
   const blobInput = new PassThrough();
   const extractInput = new PassThrough();
-  payload.on('error', (error) => counter.destroy(error));
+  // finished() also reports an error that happened before this point: the upload parser can
+  // fail the payload while the deployment row is still being created.
+  finished(payload).catch((error: unknown) => counter.destroy(error as Error));
   counter.on('error', (error) => {
     blobInput.destroy(error);
     extractInput.destroy(error);
@@ -311,6 +313,7 @@ async function restartAndFinish(
     ignoreReplicationErrors: options.ignoreReplicationErrors,
     peersConfigured: peers.length,
   });
+  const failedPhase = failurePhase(peerResults);
   for (const warning of summary.warnings) recorder.emit('warning', { message: warning });
 
   if (options.restart === 'none') {
@@ -323,7 +326,7 @@ async function restartAndFinish(
       completed_at: Date.now(),
     };
     recorder.recordPeers([{ ...originResult, origin: true }]);
-    return finishWithSummary(run, summary, peerResults);
+    return finishWithSummary(run, summary, peerResults, failedPhase);
   }
 
   // The origin restarts last. Its new worker finishes the row (see lifecycle/restart.ts).
@@ -345,7 +348,7 @@ async function restartAndFinish(
     status: 'restarting',
     replicated: peerResults,
     handedToRestart: true,
-    error: summary.status === 'failed' ? { message: summary.message, code: 'REPLICATION_FAILED', phase: 'replicate' } : null,
+    error: summary.status === 'failed' ? { message: summary.message, ...failedPhase } : null,
     httpStatus: summary.status === 'failed' ? 502 : 202,
   };
 }
@@ -354,14 +357,24 @@ async function finishWithSummary(
   run: { recorder: DeploymentRecorder; context: NodeContext; deploymentId: string },
   summary: { status: 'success' | 'failed'; message: string; failedNodes: string[] },
   peerResults: PeerResult[],
+  failedPhase: { code: string; phase: string },
 ): Promise<OriginSettlement> {
   const { recorder } = run;
   if (summary.status === 'failed') {
-    const error = { message: summary.message, code: 'REPLICATION_FAILED', phase: 'replicate' };
+    const error = { message: summary.message, ...failedPhase };
     await recorder.fail(error);
     return { status: 'failed', replicated: peerResults, handedToRestart: false, error, httpStatus: 502 };
   }
   await recorder.finish({ status: 'success' });
   run.context.logger.info(`deployment ${run.deploymentId} succeeded`);
   return { status: 'success', replicated: peerResults, handedToRestart: false, error: null, httpStatus: 200 };
+}
+
+/** Names the phase where peers failed: a failure during or after their restart is not a replication failure. */
+export function failurePhase(peerResults: readonly PeerResult[]): { code: string; phase: string } {
+  const restartCodes = new Set(['RESTART_FAILED', 'LOAD_FAILED']);
+  const failedInRestart = peerResults.some(
+    (result) => result.status === 'failed' && restartCodes.has(result.error?.code ?? ''),
+  );
+  return failedInRestart ? { code: 'RESTART_FAILED', phase: 'restart' } : { code: 'REPLICATION_FAILED', phase: 'replicate' };
 }

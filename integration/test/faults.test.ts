@@ -1,7 +1,10 @@
 // Faults on a real three-node cluster: killed peers and origins, payloads that stop arriving,
 // replayed operations and failing installs.
 import { request as httpRequest } from 'node:http';
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarperCluster } from '../src/harness/cluster.js';
 import {
@@ -195,5 +198,62 @@ describe('faults on a three-node cluster', () => {
     const broken = await deploy({ restart: 'immediate', install_command: 'exit 1' });
     expect(broken.status).toBe(422);
     expect(await helloOn(cluster, 0)).toEqual(before);
+  });
+
+  it('never extracts a truncated payload on a restarted peer', async () => {
+    const victim = 2;
+    const large = await fixtureCopy('3.1.0');
+    // Random bytes do not compress, so the payload stays about 24 MiB on the wire.
+    await writeFile(join(large, 'padding.bin'), randomBytes(24 * 1024 * 1024));
+    const payload = await packFolder(large);
+    await rm(large, { recursive: true, force: true });
+    const boundary = 'slow-boundary';
+    const target = new URL(`${cluster.nodes[0]!.httpUrl}/deploy_component`);
+    const upload = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: { authorization: cluster.authorization, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    const answered = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      upload.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      });
+      upload.on('error', reject);
+    });
+    upload.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="project"\r\n\r\nhello-app\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="restart"\r\n\r\nnone\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="payload"; filename="p.tgz"\r\n\r\n`,
+    );
+    // About 4 s of upload: the peer is killed after the first second and started again while
+    // the rest of the blob is still being written on the origin.
+    const sliceBytes = Math.ceil(payload.length / 40);
+    let killed: Promise<void> | null = null;
+    for (let offset = 0, slice = 0; offset < payload.length; offset += sliceBytes, slice++) {
+      upload.write(payload.subarray(offset, offset + sliceBytes));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (slice === 10) killed = cluster.killNode(victim).then(() => cluster.startNode(victim));
+    }
+    upload.end(`\r\n--${boundary}--\r\n`);
+    await killed;
+    const result = await answered;
+    const row = await waitForTerminalRow(cluster, 0, String(result.body.deployment_id));
+    const peer = row.peer_results.find((entry) => entry.node === cluster.nodes[victim]!.name);
+    expect(peer).toBeDefined();
+    if (peer?.status === 'failed') {
+      expect(JSON.stringify(peer.error)).toMatch(/.+/);
+      const staging = join(cluster.nodes[victim]!.rootPath, 'deploy-tracking', 'staging', row.deployment_id);
+      expect(existsSync(staging)).toBe(false);
+    } else {
+      expect(peer?.status).toBe('success');
+      const padding = await readFile(join(cluster.nodes[victim]!.rootPath, 'components', 'hello-app', 'padding.bin'));
+      expect(padding.length).toBe(24 * 1024 * 1024);
+    }
   });
 });

@@ -88,4 +88,40 @@ describe('single-node deploy', () => {
     expect(row.payload_blob_present).toBe(false);
     expect(await helloOn(cluster, 0)).toEqual({ message: 'hello, Harper', version: '1.5.0' });
   });
+
+  it('fails a second file part and releases the project', async () => {
+    const payload = await packFolder(fixture);
+    const form = multipartBody({ project: 'second-file', restart: 'none' }, payload);
+    form.append('payload', new Blob([payload]), 'again.tar.gz');
+    const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+      method: 'POST',
+      headers: { authorization: cluster.authorization },
+      body: form,
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; deployment_id: string };
+    expect(body.error).toMatch(/more than one file/);
+    const row = await waitForTerminalRow(cluster, 0, body.deployment_id);
+    expect(row.status).toBe('failed');
+    const retry = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+      method: 'POST',
+      headers: { authorization: cluster.authorization },
+      body: multipartBody({ project: 'second-file', restart: 'none' }, payload),
+    });
+    expect(retry.status).toBe(200);
+  });
+
+  it('fails a field sent after the file', async () => {
+    const form = new FormData();
+    form.append('project', 'late-field');
+    form.append('payload', new Blob([await packFolder(fixture)]), 'payload.tar.gz');
+    form.append('restart', 'none');
+    const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+      method: 'POST',
+      headers: { authorization: cluster.authorization },
+      body: form,
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/"restart" arrived after the payload file/);
+  });
 });

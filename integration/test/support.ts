@@ -20,7 +20,7 @@ export const NPM_INSTALL = 'npm install --omit=dev --no-audit --no-fund --ignore
 /** Environment that keeps the tests' deployments fast to fail where a test waits for a failure. */
 export const TEST_NODE_ENV = {
   DEPLOY_PEER_ROW_TIMEOUT_MS: '20000',
-  DEPLOY_RESTART_TIMEOUT_MS: '60000',
+  DEPLOY_RESTART_TIMEOUT_MS: '120000',
   DEPLOY_SSE_HEARTBEAT_MS: '2000',
 };
 
@@ -28,7 +28,8 @@ export function createCluster(name: string, nodes: number, subnet: number, env: 
   return new HarperCluster({
     nodes,
     subnet,
-    baseDir: join(integrationDir, '.cluster', `test-${name}`),
+    // Outside the component folder, so Harper does not scan the nodes' own data as component files.
+    baseDir: join(integrationDir, '..', '.cluster', `test-${name}`),
     env: { ...TEST_NODE_ENV, ...env },
   });
 }
@@ -163,7 +164,7 @@ export async function waitForTerminalRow(cluster: HarperCluster, index: number, 
   throw new Error(`deployment ${deploymentId} did not become terminal on node ${index} within ${timeoutMs} ms (last status ${last?.status})`);
 }
 
-/** Fetches the fixture route on a node and returns its body, or null when it does not answer. */
+/** Fetches the fixture route on a node and returns its body, or null when it does not respond. */
 export async function helloOn(cluster: HarperCluster, index: number): Promise<{ message: string; version: string } | null> {
   const node = cluster.nodes[index];
   if (!node) return null;

@@ -10,7 +10,8 @@ export const DEFAULT_USERNAME = 'admin';
 export const DEFAULT_PASSWORD = 'harper-deploy-local';
 export const DEFAULT_HTTP_PORT = 9926;
 export const DEFAULT_OPERATIONS_PORT = 9925;
-export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+// Generous because a 2-core machine that starts three nodes at once can take minutes under load.
+export const DEFAULT_READY_TIMEOUT_MS = 240_000;
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 const POLL_INTERVAL_MS = 250;
 

@@ -81,7 +81,7 @@ describe('checkComponentLoads', () => {
 
   it('fails a resource that throws at load time', async () => {
     await writeFile(join(directory, 'resources.js'), "import { server } from 'harperdb';\nserver.http(() => 1);\nthrow new Error('boom at load');\n");
-    await expect(checkComponentLoads(directory)).rejects.toThrow(/boom at load/);
+    await expect(checkComponentLoads(directory)).rejects.toThrow(/component failed to load: Error: boom at load/);
   });
 
   it('fails a resource with a syntax error', async () => {

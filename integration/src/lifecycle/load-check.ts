@@ -90,7 +90,9 @@ export async function checkComponentLoads(
     throw new HttpError(422, 'LOAD_FAILED', `component failed to load: ${error.message}`, { cause: error });
   });
   if (result.code !== 0) {
-    const reason = output.find((line) => /Error|error/.test(line)) ?? output.join('\n');
+    // Node prints the throwing source line first; the line that starts with the error's name
+    // carries the message.
+    const reason = output.find((line) => /^[A-Za-z]*Error\b.*: /.test(line)) ?? output.join('\n');
     throw new HttpError(422, 'LOAD_FAILED', `component failed to load: ${reason.trim() || `exit code ${result.code}`}`);
   }
   return { files };

@@ -3,6 +3,7 @@ import type { PeerResult } from './deployment-row.js';
 import { formatErrorLabel } from './format-event-line.js';
 import { durationBetween, formatDuration } from './format-units.js';
 import type { Stylize } from './terminal-style.js';
+import { errorText } from './error-text.js';
 
 /** Messages collected from the live events, repeated in the summary. */
 export interface CollectedNotices {
@@ -65,7 +66,8 @@ export function formatClusterSummary(
     for (const { peer, cells } of rows) {
       const padded = cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
       const mark = peer.status === 'success' ? stylize('green', '✓') : stylize('red', '✗');
-      const error = peer.error ? `  ${peer.error}` : '';
+      const errorMessage = errorText(peer.error);
+      const error = errorMessage === undefined ? '' : `  ${errorMessage}`;
       lines.push(`  ${mark} ${padded.trimEnd()}${error}`);
     }
   }

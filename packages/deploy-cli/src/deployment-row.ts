@@ -17,7 +17,8 @@ export type Timestamp = number | string;
 export interface PeerResult {
   node: string;
   status: 'success' | 'failed' | (string & {});
-  error?: string | null;
+  /** The server sends `{message, code}`; older servers may send a string. */
+  error?: string | { message?: string; code?: string } | null;
   started_at?: Timestamp | null;
   completed_at?: Timestamp | null;
   /** Origin marker: `true` on the origin's own result, or the name of the origin node. */

@@ -113,7 +113,8 @@ export async function followDeployment(
           }
           reason = 'the event stream ended before the final event';
         } catch (error) {
-          reason = `the event stream broke: ${errorMessage(error)}`;
+          // The origin closes every stream when it restarts its workers at the end of a deploy.
+          reason = `the event stream was cut (${errorMessage(error)}), as it is when the origin restarts its workers`;
         }
         response = undefined;
       }

@@ -3,6 +3,7 @@ import { readDeploymentOutcome } from './deployment-outcome.js';
 import { durationBetween, formatDuration, toEpochMs } from './format-units.js';
 import { isRecord } from './is-record.js';
 import type { Stylize } from './terminal-style.js';
+import { errorText } from './error-text.js';
 
 /** Width the install stream name is padded to, so `stdout` and `stderr` lines align. */
 const INSTALL_STREAM_WIDTH = 6;
@@ -38,7 +39,7 @@ export function formatEventLine(
       const status = text('status') ?? 'unknown';
       const durationMs = durationBetween(data.started_at, data.completed_at);
       const duration = durationMs === undefined ? '' : ` ${formatDuration(durationMs)}`;
-      const error = text('error');
+      const error = errorText(data.error);
       const origin = data.origin === true || data.origin === node ? ' (origin)' : '';
       const mark = status === 'success' ? stylize('green', '✓') : stylize('red', '✗');
       return `${mark} ${node}${origin} ${status}${duration}${error === undefined ? '' : `: ${error}`}`;

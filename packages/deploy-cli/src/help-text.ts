@@ -2,7 +2,7 @@ const CONNECTION_FLAGS = `  --target URL            Harper node to talk to, such
   --username NAME         Basic auth user (env HARPER_USERNAME)
   --password PASSWORD     Basic auth password (env HARPER_PASSWORD, which is safer than the flag
                           because other users can read command lines)
-  --json                  Write machine-readable JSON to stdout
+  --json                  Write one JSON object per line (NDJSON) to stdout
   -h, --help              Show this help`;
 
 /** Help of `harper-deploy` without a command. */
