@@ -71,6 +71,24 @@ describe('faults on a three-node cluster', () => {
     expect(byNode.get(failing)?.status).toBe('failed');
     expect(byNode.get(cluster.nodes[1]!.name)?.status).toBe('success');
     expect(byNode.get(cluster.nodes[0]!.name)?.status).toBe('success');
+    // The origin keeps the new version; the failed peer keeps what it had, which was nothing.
+    expect(existsSync(join(cluster.nodes[0]!.rootPath, 'components', 'hello-app', 'VERSION'))).toBe(true);
+    expect(existsSync(join(cluster.nodes[2]!.rootPath, 'components', 'hello-app'))).toBe(false);
+  });
+
+  it('turns peer failures into warnings when asked to', async () => {
+    const failing = cluster.nodes[2]!.name;
+    const result = await deploy({
+      restart: 'none',
+      ignore_replication_errors: 'true',
+      install_command: `node -e "process.exit(process.env.NODE_HOSTNAME === '${failing}' ? 7 : 0)" && ${NPM_INSTALL}`,
+    });
+    expect(result.status).toBe(200);
+    const row = await waitForTerminalRow(cluster, 0, String(result.body.deployment_id));
+    expect(row.status).toBe('success');
+    const warnings = row.event_log.filter((entry) => entry.event === 'warning');
+    expect(warnings.some((entry) => JSON.stringify(entry.data).includes(failing))).toBe(true);
+    expect(row.peer_results.find((entry) => entry.node === failing)?.status).toBe('failed');
   });
 
   it('answers a replayed operation without a second install', async () => {
