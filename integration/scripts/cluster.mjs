@@ -11,7 +11,9 @@ const integrationDir = fileURLToPath(new URL('..', import.meta.url));
 const baseDir = join(integrationDir, '..', '.cluster', 'local');
 const usage = 'usage: pnpm cluster up [--nodes N] [--ready-timeout-ms MS] | pnpm cluster down';
 
-const { HarperCluster, stopFromState } = await import(join(integrationDir, 'dist', 'harness.js')).catch(() => {
+const { HarperCluster, stopFromState } = await import(
+  join(integrationDir, 'dist', 'harness.js')
+).catch(() => {
   console.error('the harness is not built: run `pnpm build` first');
   process.exit(2);
 });
@@ -39,7 +41,9 @@ if (command === 'up') {
   }
   const readyTimeoutMs = Number(values['ready-timeout-ms']);
   if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs <= 0) {
-    console.error(`invalid --ready-timeout-ms ${values['ready-timeout-ms']}: use a positive number of milliseconds`);
+    console.error(
+      `invalid --ready-timeout-ms ${values['ready-timeout-ms']}: use a positive number of milliseconds`,
+    );
     process.exit(2);
   }
   const stopped = await stopFromState(baseDir);
@@ -55,9 +59,14 @@ if (command === 'up') {
     process.exit(1);
   }
   cluster.detach();
-  console.log(`cluster of ${nodes} nodes ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-  for (const node of cluster.nodes) console.log(`  ${node.name}  ${node.httpUrl}  (pid ${node.pid}, log ${node.logFile})`);
-  console.log(`credentials: HARPER_USERNAME=${cluster.username} HARPER_PASSWORD=${cluster.password}`);
+  console.log(
+    `cluster of ${nodes} nodes ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+  );
+  for (const node of cluster.nodes)
+    console.log(`  ${node.name}  ${node.httpUrl}  (pid ${node.pid}, log ${node.logFile})`);
+  console.log(
+    `credentials: HARPER_USERNAME=${cluster.username} HARPER_PASSWORD=${cluster.password}`,
+  );
   console.log('stop it with: pnpm cluster down');
   process.exit(0);
 } else if (command === 'down') {

@@ -14,7 +14,11 @@ const { HarperCluster } = await import(join(integrationDir, 'dist', 'harness.js'
 
 const startedAt = Date.now();
 const seconds = () => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
-const cluster = new HarperCluster({ nodes: 3, subnet: 2, baseDir: join(integrationDir, '..', '.cluster', 'demo') });
+const cluster = new HarperCluster({
+  nodes: 3,
+  subnet: 2,
+  baseDir: join(integrationDir, '..', '.cluster', 'demo'),
+});
 const fixture = await mkdtemp(join(tmpdir(), 'hello-app-demo-'));
 let stopping = false;
 
@@ -41,10 +45,18 @@ try {
 
   console.error(`[demo] deploying hello-app ${version} to ${cluster.nodes[0].httpUrl}\n`);
   const code = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'deploy', fixture, '--project', 'hello-app', '--target', cluster.nodes[0].httpUrl], {
-      stdio: 'inherit',
-      env: { ...process.env, HARPER_USERNAME: cluster.username, HARPER_PASSWORD: cluster.password },
-    });
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'deploy', fixture, '--project', 'hello-app', '--target', cluster.nodes[0].httpUrl],
+      {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          HARPER_USERNAME: cluster.username,
+          HARPER_PASSWORD: cluster.password,
+        },
+      },
+    );
     child.on('error', reject);
     child.on('exit', (exitCode) => resolve(exitCode));
   });
@@ -53,13 +65,18 @@ try {
   console.error('\n[demo] GET /hello-app on every node:');
   let answered = 0;
   for (const node of cluster.nodes) {
-    const response = await fetch(`${node.httpUrl}/hello-app`, { headers: { authorization: cluster.authorization } });
+    const response = await fetch(`${node.httpUrl}/hello-app`, {
+      headers: { authorization: cluster.authorization },
+    });
     const body = response.ok ? await response.json() : null;
     const ok = body?.version === version;
     if (ok) answered++;
-    console.error(`[demo]   ${node.name}  ${response.status}  ${JSON.stringify(body)}  ${ok ? 'new version' : 'NOT the new version'}`);
+    console.error(
+      `[demo]   ${node.name}  ${response.status}  ${JSON.stringify(body)}  ${ok ? 'new version' : 'NOT the new version'}`,
+    );
   }
-  if (answered !== cluster.nodes.length) throw new Error(`only ${answered} of ${cluster.nodes.length} nodes serve the new version`);
+  if (answered !== cluster.nodes.length)
+    throw new Error(`only ${answered} of ${cluster.nodes.length} nodes serve the new version`);
   console.error(`[demo] all ${answered} nodes serve the new version (${seconds()})`);
   await stopAll(0);
 } catch (error) {

@@ -1,6 +1,6 @@
 // Everything a route needs from this node, built once per worker.
 import { isMainThread } from 'node:worker_threads';
-import { type HarperServer, type HarperTable, type HarperLogger, harper } from './harper.js';
+import { type HarperLogger, type HarperServer, type HarperTable, harper } from './harper.js';
 import { type ComponentStore, componentStore } from './lifecycle/component-store.js';
 import { plainTable } from './plain-table.js';
 import type { DeploymentRow } from './row-types.js';
@@ -23,7 +23,9 @@ export function createNodeContext(): NodeContext {
   const { server, databases, logger } = harper();
   const table = databases.deploy?.hdb_deployment as HarperTable<DeploymentRow> | undefined;
   if (!table) {
-    throw new Error('table deploy.hdb_deployment is missing: the component schema.graphql did not load');
+    throw new Error(
+      'table deploy.hdb_deployment is missing: the component schema.graphql did not load',
+    );
   }
   const rootPath = (server.config?.rootPath as string | undefined) ?? process.env.ROOTPATH;
   if (!rootPath) throw new Error('Harper root path is unknown: set ROOTPATH');

@@ -40,21 +40,34 @@ describe('parseDeployOptions', () => {
   });
 
   it('rejects an unknown option by name', () => {
-    expect(() => parseDeployOptions({ project: 'app', colour: 'red' }, POLICY)).toThrow(/unknown option "colour"/);
+    expect(() => parseDeployOptions({ project: 'app', colour: 'red' }, POLICY)).toThrow(
+      /unknown option "colour"/,
+    );
   });
 
   for (const timeout of ['abc', '-5', '0', '1.5']) {
     it(`rejects install_timeout ${timeout}`, () => {
-      expect(() => parseDeployOptions({ project: 'app', install_timeout: timeout }, POLICY)).toThrow(/invalid install_timeout/);
+      expect(() =>
+        parseDeployOptions({ project: 'app', install_timeout: timeout }, POLICY),
+      ).toThrow(/invalid install_timeout/);
     });
   }
 
   it('rejects an install command when the node forbids it', () => {
-    expect(statusOf(() => parseDeployOptions({ project: 'app', install_command: 'make' }, { allowInstallCommand: false }))).toBe(403);
+    expect(
+      statusOf(() =>
+        parseDeployOptions(
+          { project: 'app', install_command: 'make' },
+          { allowInstallCommand: false },
+        ),
+      ),
+    ).toBe(403);
   });
 
   it('rejects an unknown restart mode', () => {
-    expect(() => parseDeployOptions({ project: 'app', restart: 'sometimes' }, POLICY)).toThrow(/invalid restart "sometimes"/);
+    expect(() => parseDeployOptions({ project: 'app', restart: 'sometimes' }, POLICY)).toThrow(
+      /invalid restart "sometimes"/,
+    );
   });
 
   it('maps restart true and false', () => {

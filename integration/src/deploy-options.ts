@@ -32,14 +32,22 @@ const PROJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** Throws 400 for a field name that could pollute an object prototype. */
 export function assertSafeFieldName(name: string): void {
   if (UNSAFE_KEYS.has(name)) {
-    throw new HttpError(400, 'INVALID_FIELD', `invalid field name ${JSON.stringify(name)}: rename the field`);
+    throw new HttpError(
+      400,
+      'INVALID_FIELD',
+      `invalid field name ${JSON.stringify(name)}: rename the field`,
+    );
   }
 }
 
 /** Checks that a project name is one safe path segment: no `..`, `/`, leading dot or emptiness. */
 export function validateProject(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new HttpError(400, 'INVALID_PROJECT', 'missing project: send the component name in the project field');
+    throw new HttpError(
+      400,
+      'INVALID_PROJECT',
+      'missing project: send the component name in the project field',
+    );
   }
   if (!PROJECT_PATTERN.test(value) || value.includes('..')) {
     throw new HttpError(
@@ -55,12 +63,17 @@ function parseBoolean(name: string, value: unknown): boolean {
   if (value === undefined || value === null || value === '') return false;
   if (value === true || value === 'true' || value === '1') return true;
   if (value === false || value === 'false' || value === '0') return false;
-  throw new HttpError(400, 'INVALID_OPTION', `invalid ${name} ${JSON.stringify(value)}: use true or false`);
+  throw new HttpError(
+    400,
+    'INVALID_OPTION',
+    `invalid ${name} ${JSON.stringify(value)}: use true or false`,
+  );
 }
 
 function parseTimeout(name: string, value: unknown): number | null {
   if (value === undefined || value === null || value === '') return null;
-  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
   if (!Number.isInteger(number) || number <= 0) {
     throw new HttpError(
       400,
@@ -133,6 +146,9 @@ export function parseDeployOptions(
     installCommand,
     installTimeoutMs: parseTimeout('install_timeout', fields.install_timeout),
     installAllowScripts: parseBoolean('install_allow_scripts', fields.install_allow_scripts),
-    ignoreReplicationErrors: parseBoolean('ignore_replication_errors', fields.ignore_replication_errors),
+    ignoreReplicationErrors: parseBoolean(
+      'ignore_replication_errors',
+      fields.ignore_replication_errors,
+    ),
   };
 }

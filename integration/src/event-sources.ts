@@ -1,6 +1,10 @@
 // Event sources for a deployment's SSE stream: the live recorder on the origin while this worker
 // runs the deployment, or the replicated row on any node.
-import { type DeploymentRecorder, isTerminalStatus, toPublicRow } from '@harper-deploy/deploy-recorder';
+import {
+  type DeploymentRecorder,
+  isTerminalStatus,
+  toPublicRow,
+} from '@harper-deploy/deploy-recorder';
 import type { HarperTable } from './harper.js';
 import type { DeploymentEventEntry, DeploymentRow } from './row-types.js';
 import { type EventSource, entriesAfter, type FinalEvent, finalEvent } from './sse.js';
@@ -29,7 +33,10 @@ function finalFromRow(row: DeploymentRow): FinalEvent | null {
 }
 
 /** Follows the row in the table: used on every node, and on the origin after a restart. */
-export function rowEventSource(table: HarperTable<DeploymentRow>, deploymentId: string): EventSource {
+export function rowEventSource(
+  table: HarperTable<DeploymentRow>,
+  deploymentId: string,
+): EventSource {
   return {
     async next(afterId, signal) {
       while (!signal.aborted) {

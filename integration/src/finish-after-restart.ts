@@ -1,10 +1,10 @@
 // Finishes an origin row in the worker that started after the origin's own restart: adds the
 // origin's outcome to the peer results, decides the final status, and writes the row once.
-import { appendEvent, isTerminalStatus, type EventLogEntry } from '@harper-deploy/deploy-recorder';
+import { appendEvent, type EventLogEntry, isTerminalStatus } from '@harper-deploy/deploy-recorder';
 import { summarizeReplication } from '@harper-deploy/harper-pro-adapter';
 import type { NodeContext } from './context.js';
-import { failurePhase } from './origin-deploy.js';
 import type { NodeOutcome, PendingRestart } from './lifecycle/restart.js';
+import { failurePhase } from './origin-deploy.js';
 import type { DeploymentRow, PeerResult } from './row-types.js';
 
 /** Writes the terminal row for a deployment whose origin just restarted. */
@@ -13,7 +13,10 @@ export async function finishOriginAfterRestart(
   pending: PendingRestart,
   outcome: NodeOutcome,
 ): Promise<void> {
-  const current = (await context.table.get(pending.deployment_id)) as DeploymentRow | null | undefined;
+  const current = (await context.table.get(pending.deployment_id)) as
+    | DeploymentRow
+    | null
+    | undefined;
   if (!current || isTerminalStatus(current.status)) return;
   const row: DeploymentRow = { ...current };
   let log = [...((row.event_log ?? []) as EventLogEntry[])];
@@ -23,7 +26,9 @@ export async function finishOriginAfterRestart(
   };
 
   const originResult = { ...outcome, origin: true } as PeerResult;
-  const peers = ((row.peer_results ?? []) as PeerResult[]).filter((result) => result.node !== outcome.node);
+  const peers = ((row.peer_results ?? []) as PeerResult[]).filter(
+    (result) => result.node !== outcome.node,
+  );
   append('peer', originResult);
   append('phase', {
     phase: 'restart',
@@ -35,7 +40,11 @@ export async function finishOriginAfterRestart(
   let error: DeploymentRow['error'] = null;
   if (outcome.status === 'failed') {
     status = 'failed';
-    error = { message: outcome.error?.message ?? 'the component failed to load on the origin', code: outcome.error?.code ?? 'LOAD_FAILED', phase: 'load' };
+    error = {
+      message: outcome.error?.message ?? 'the component failed to load on the origin',
+      code: outcome.error?.code ?? 'LOAD_FAILED',
+      phase: 'load',
+    };
   } else {
     const summary = summarizeReplication(peers, {
       ignoreReplicationErrors: pending.ignore_replication_errors ?? false,
@@ -58,5 +67,7 @@ export async function finishOriginAfterRestart(
     peer_results: [originResult, ...peers],
     completed_at: completedAt,
   } as DeploymentRow);
-  context.logger.info(`deployment ${pending.deployment_id} finished ${status} after the origin restart`);
+  context.logger.info(
+    `deployment ${pending.deployment_id} finished ${status} after the origin restart`,
+  );
 }

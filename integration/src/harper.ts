@@ -1,6 +1,6 @@
 // The parts of Harper's component API this integration uses, typed structurally so the rest of
 // the code does not depend on Harper's own declaration files.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 export interface HarperUser {
   username?: string;
@@ -61,7 +61,10 @@ interface HarperGlobals {
   server: HarperServer;
   databases: Record<string, Record<string, unknown>>;
   logger: HarperLogger;
-  createBlob(source: Readable | AsyncIterable<Uint8Array>, options?: { saveBeforeCommit?: boolean }): HarperBlob;
+  createBlob(
+    source: Readable | AsyncIterable<Uint8Array>,
+    options?: { saveBeforeCommit?: boolean },
+  ): HarperBlob;
 }
 
 /** Harper's globals, present in every module a component loads. */

@@ -17,8 +17,18 @@ import { harper } from './harper.js';
 import { HttpError } from './http-error.js';
 import { dropBackup, type SwapResult } from './lifecycle/component-store.js';
 import { PhaseError, prepareComponent } from './lifecycle/prepare.js';
-import { type NodeOutcome, requestWorkerRestart, writePendingRestart } from './lifecycle/restart.js';
-import { listPeers, ownHttpPort, peerHttpUrl, requestPeerRestart, waitForPeerOutcome } from './peers.js';
+import {
+  type NodeOutcome,
+  requestWorkerRestart,
+  writePendingRestart,
+} from './lifecycle/restart.js';
+import {
+  listPeers,
+  ownHttpPort,
+  peerHttpUrl,
+  requestPeerRestart,
+  waitForPeerOutcome,
+} from './peers.js';
 import type { PeerResult } from './row-types.js';
 
 const PEER_RESTART_REQUEST_TIMEOUT_MS = 10_000;
@@ -33,7 +43,8 @@ const running = new Map<string, { deploymentId: string; recorder: DeploymentReco
 
 /** Returns the live recorder of a deployment running in this worker, if there is one. */
 export function liveRecorder(deploymentId: string): DeploymentRecorder | undefined {
-  for (const entry of running.values()) if (entry.deploymentId === deploymentId) return entry.recorder;
+  for (const entry of running.values())
+    if (entry.deploymentId === deploymentId) return entry.recorder;
   return undefined;
 }
 
@@ -103,7 +114,10 @@ export async function startOriginDeploy(start: StartOptions): Promise<OriginDepl
 function phaseHooks(recorder: DeploymentRecorder) {
   return {
     phase: (phase: string, status: 'start' | 'done' | 'error', message?: string) => {
-      recorder.emit('phase', message === undefined ? { phase, status } : { phase, status, message });
+      recorder.emit(
+        'phase',
+        message === undefined ? { phase, status } : { phase, status, message },
+      );
     },
     installLine: (manager: string, stream: 'stdout' | 'stderr', line: string) => {
       recorder.emit('install', { manager, stream, line });
@@ -139,9 +153,15 @@ async function runOriginDeploy(
     upload.abort();
     const cause = uploadError ?? error;
     const phaseError = cause instanceof PhaseError ? cause : new PhaseError('upload', cause);
-    context.logger.warn(`deployment ${deploymentId} failed in ${phaseError.phase}: ${phaseError.message}`);
+    context.logger.warn(
+      `deployment ${deploymentId} failed in ${phaseError.phase}: ${phaseError.message}`,
+    );
     recorder.update({ payload_blob: null, payload_hash: null, payload_size: null });
-    const row = await recorder.fail({ message: phaseError.message, code: phaseError.code, phase: phaseError.phase });
+    const row = await recorder.fail({
+      message: phaseError.message,
+      code: phaseError.code,
+      phase: phaseError.phase,
+    });
     return {
       status: row.status,
       replicated: [],
@@ -186,22 +206,32 @@ function streamUploadIntoBlob(
   payload.pipe(counter);
   counter.pipe(blobInput);
   counter.pipe(extractInput);
+
   recorder.update({ payload_blob: harper().createBlob(blobInput) });
   const uploaded = finished(counter).then(
     async () => {
       const digest = counter.digest();
       recorder.update({ payload_hash: digest, payload_size: counter.bytes });
-      recorder.emit('phase', { phase: 'upload', status: 'done', message: `${counter.bytes} bytes, sha256 ${digest}` });
+      recorder.emit('phase', {
+        phase: 'upload',
+        status: 'done',
+        message: `${counter.bytes} bytes, sha256 ${digest}`,
+      });
       await recorder.checkpoint();
     },
     (error: unknown) => {
-      recorder.emit('phase', { phase: 'upload', status: 'error', message: (error as Error).message });
+      recorder.emit('phase', {
+        phase: 'upload',
+        status: 'error',
+        message: (error as Error).message,
+      });
       throw new PhaseError('upload', error);
     },
   );
   // The caller that awaits `uploaded` handles a rejection. This handler only keeps Node from
   // reporting it as unhandled while extraction is still running.
   uploaded.catch(() => undefined);
+
   return {
     source: extractInput,
     uploaded,
@@ -219,12 +249,14 @@ async function replicateToPeers(
   const { context, options, recorder, deploymentId } = run;
   const peers = listPeers(context.server);
   if (peers.length === 0) return [];
+
   const httpPort = ownHttpPort(context.server);
   recorder.emit('phase', { phase: 'replicate', status: 'start', message: `${peers.length} peers` });
   await recorder.checkpoint();
   // From here the row is written only at checkpoints and at the end, so peers never see an
   // older intermediate row arrive after a newer one.
   recorder.seal();
+
   const operation = stripForReplication({
     operation: 'deploy_component',
     _deploymentId: deploymentId,
@@ -244,7 +276,8 @@ async function replicateToPeers(
   const replicateOperation = createReplicateOperation({
     transport,
     answerTimeoutMs: context.settings.peerAnswerTimeoutMs,
-    onWarning: (message: unknown) => context.logger.warn(`deployment ${deploymentId}: ${String(message)}`),
+    onWarning: (message: unknown) =>
+      context.logger.warn(`deployment ${deploymentId}: ${String(message)}`),
   });
   const response = await replicateOperation(operation, {
     // recordPeers emits a peer event for each new or changed result, so the stream shows each
@@ -253,6 +286,7 @@ async function replicateToPeers(
       recorder.recordPeers(toPeerResults([result]));
     },
   });
+
   const results = toPeerResults(response.replicated) as PeerResult[];
   recorder.recordPeers(results);
   const failed = results.filter((result) => result.status === 'failed');
@@ -271,11 +305,17 @@ async function restartAndFinish(
   const { context, options, recorder, deploymentId } = run;
   const peers = listPeers(context.server);
   const httpPort = ownHttpPort(context.server);
-  const headers: Record<string, string> = run.authorization ? { authorization: run.authorization } : {};
+  const headers: Record<string, string> = run.authorization
+    ? { authorization: run.authorization }
+    : {};
   let peerResults = state.peerResults;
 
   if (options.restart !== 'none') {
-    recorder.emit('phase', { phase: 'restart', status: 'start', message: `${options.restart} restart` });
+    recorder.emit('phase', {
+      phase: 'restart',
+      status: 'start',
+      message: `${options.restart} restart`,
+    });
     const restartPeer = async (result: PeerResult): Promise<PeerResult> => {
       if (result.status !== 'success') return result;
       const peer = peers.find((candidate) => candidate.name === result.node);
@@ -283,7 +323,12 @@ async function restartAndFinish(
       const baseUrl = peerHttpUrl(peer, httpPort);
       try {
         await requestPeerRestart(baseUrl, deploymentId, headers, PEER_RESTART_REQUEST_TIMEOUT_MS);
-        const outcome = await waitForPeerOutcome(baseUrl, deploymentId, headers, context.settings.restartTimeoutMs);
+        const outcome = await waitForPeerOutcome(
+          baseUrl,
+          deploymentId,
+          headers,
+          context.settings.restartTimeoutMs,
+        );
         return { ...outcome };
       } catch (error) {
         return {
@@ -342,7 +387,9 @@ async function restartAndFinish(
     peers_configured: peers.length,
   });
   await recorder.checkpoint();
-  context.logger.info(`deployment ${deploymentId}: restarting this node's workers to load ${options.project}`);
+  context.logger.info(
+    `deployment ${deploymentId}: restarting this node's workers to load ${options.project}`,
+  );
   await requestWorkerRestart(context.server);
   return {
     status: 'restarting',
@@ -363,11 +410,23 @@ async function finishWithSummary(
   if (summary.status === 'failed') {
     const error = { message: summary.message, ...failedPhase };
     await recorder.fail(error);
-    return { status: 'failed', replicated: peerResults, handedToRestart: false, error, httpStatus: 502 };
+    return {
+      status: 'failed',
+      replicated: peerResults,
+      handedToRestart: false,
+      error,
+      httpStatus: 502,
+    };
   }
   await recorder.finish({ status: 'success' });
   run.context.logger.info(`deployment ${run.deploymentId} succeeded`);
-  return { status: 'success', replicated: peerResults, handedToRestart: false, error: null, httpStatus: 200 };
+  return {
+    status: 'success',
+    replicated: peerResults,
+    handedToRestart: false,
+    error: null,
+    httpStatus: 200,
+  };
 }
 
 /** Names the phase where peers failed: a failure during or after their restart is not a replication failure. */
@@ -376,5 +435,7 @@ export function failurePhase(peerResults: readonly PeerResult[]): { code: string
   const failedInRestart = peerResults.some(
     (result) => result.status === 'failed' && restartCodes.has(result.error?.code ?? ''),
   );
-  return failedInRestart ? { code: 'RESTART_FAILED', phase: 'restart' } : { code: 'REPLICATION_FAILED', phase: 'replicate' };
+  return failedInRestart
+    ? { code: 'RESTART_FAILED', phase: 'restart' }
+    : { code: 'REPLICATION_FAILED', phase: 'replicate' };
 }

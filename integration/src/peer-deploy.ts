@@ -46,23 +46,36 @@ export interface PreparedRecord {
 const inFlight = new Map<string, Promise<NodeOutcome>>();
 
 function preparedFile(context: NodeContext, deploymentId: string): string {
-  return join(context.store.componentsDir, '..', 'deploy-tracking', 'prepared', `${deploymentId}.json`);
+  return join(
+    context.store.componentsDir,
+    '..',
+    'deploy-tracking',
+    'prepared',
+    `${deploymentId}.json`,
+  );
 }
 
 /** Returns what this peer recorded after preparing a deployment, or null. */
-export async function readPrepared(context: NodeContext, deploymentId: string): Promise<PreparedRecord | null> {
+export async function readPrepared(
+  context: NodeContext,
+  deploymentId: string,
+): Promise<PreparedRecord | null> {
   const file = preparedFile(context, deploymentId);
   if (!existsSync(file)) return null;
   return JSON.parse(await readFile(file, 'utf8')) as PreparedRecord;
 }
 
 /** Validates a replicated operation and returns its deployment id and options. */
-export function parseReplicatedOperation(
-  body: unknown,
-  context: NodeContext,
-): { deploymentId: string; options: DeployOptions } {
+export function parseReplicatedOperation(body: unknown): {
+  deploymentId: string;
+  options: DeployOptions;
+} {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, 'INVALID_OPERATION', 'invalid replicated operation: send a JSON object');
+    throw new HttpError(
+      400,
+      'INVALID_OPERATION',
+      'invalid replicated operation: send a JSON object',
+    );
   }
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
@@ -77,7 +90,11 @@ export function parseReplicatedOperation(
   }
   const deploymentId = (body as { _deploymentId?: unknown })._deploymentId;
   if (typeof deploymentId !== 'string' || !/^[0-9a-f-]{36}$/i.test(deploymentId)) {
-    throw new HttpError(400, 'INVALID_OPERATION', `invalid _deploymentId ${JSON.stringify(deploymentId)}: send the deployment's UUID`);
+    throw new HttpError(
+      400,
+      'INVALID_OPERATION',
+      `invalid _deploymentId ${JSON.stringify(deploymentId)}: send the deployment's UUID`,
+    );
   }
   return { deploymentId, options: parseDeployOptions(fields, { allowInstallCommand: true }) };
 }
@@ -95,7 +112,9 @@ export async function runPeerDeploy(
   if (prepared) return prepared.result;
   const running = inFlight.get(deploymentId);
   if (running) return running;
-  const run = preparePeer(context, deploymentId, options, receivedFields).finally(() => inFlight.delete(deploymentId));
+  const run = preparePeer(context, deploymentId, options, receivedFields).finally(() =>
+    inFlight.delete(deploymentId),
+  );
   inFlight.set(deploymentId, run);
   return run;
 }
@@ -107,7 +126,8 @@ async function preparePeer(
   receivedFields: string[],
 ): Promise<NodeOutcome> {
   const startedAt = Date.now();
-  const log = (message: string): void => context.logger.info(`deployment ${deploymentId} on peer ${context.nodeName}: ${message}`);
+  const log = (message: string): void =>
+    context.logger.info(`deployment ${deploymentId} on peer ${context.nodeName}: ${message}`);
   const spool = join(context.store.stagingDir(deploymentId), '..', `${deploymentId}.tgz`);
   try {
     const deadline = Date.now() + context.settings.peerRowTimeoutMs;
@@ -141,7 +161,8 @@ async function preparePeer(
       settings: context.settings,
       store: context.store,
       hooks: {
-        phase: (phase, status, message) => log(`${phase} ${status}${message ? `: ${message}` : ''}`),
+        phase: (phase, status, message) =>
+          log(`${phase} ${status}${message ? `: ${message}` : ''}`),
         installLine: () => undefined,
       },
     });
@@ -152,7 +173,12 @@ async function preparePeer(
       started_at: startedAt,
       completed_at: Date.now(),
     };
-    await savePrepared(context, deploymentId, { result, swap, project: options.project, received_fields: receivedFields });
+    await savePrepared(context, deploymentId, {
+      result,
+      swap,
+      project: options.project,
+      received_fields: receivedFields,
+    });
     if (options.restart === 'none') {
       await dropBackup(swap);
       await writeOutcome(context.store, deploymentId, result);
@@ -162,7 +188,9 @@ async function preparePeer(
     const phaseError = error instanceof PhaseError ? error : null;
     const code = phaseError?.code ?? (error as { code?: string }).code ?? 'PEER_FAILED';
     const message = (error as Error).message;
-    context.logger.warn(`deployment ${deploymentId} on peer ${context.nodeName} failed: ${message}`);
+    context.logger.warn(
+      `deployment ${deploymentId} on peer ${context.nodeName} failed: ${message}`,
+    );
     const result: NodeOutcome = {
       node: context.nodeName,
       status: 'failed',
@@ -178,10 +206,15 @@ async function preparePeer(
 }
 
 /** Waits until the row carries the hash and size the origin writes when the upload ends. */
-async function waitForPayloadHash(context: NodeContext, deploymentId: string, deadline: number): Promise<DeploymentRow> {
+async function waitForPayloadHash(
+  context: NodeContext,
+  deploymentId: string,
+  deadline: number,
+): Promise<DeploymentRow> {
   for (;;) {
     const row = (await context.table.get(deploymentId)) as DeploymentRow | null | undefined;
-    if (row && typeof row.payload_hash === 'string' && typeof row.payload_size === 'number') return row;
+    if (row && typeof row.payload_hash === 'string' && typeof row.payload_size === 'number')
+      return row;
     if (Date.now() > deadline) {
       throw new HttpError(
         504,
@@ -193,7 +226,11 @@ async function waitForPayloadHash(context: NodeContext, deploymentId: string, de
   }
 }
 
-async function savePrepared(context: NodeContext, deploymentId: string, record: PreparedRecord): Promise<void> {
+async function savePrepared(
+  context: NodeContext,
+  deploymentId: string,
+  record: PreparedRecord,
+): Promise<void> {
   const file = preparedFile(context, deploymentId);
   await mkdir(join(file, '..'), { recursive: true });
   await writeFile(file, JSON.stringify(record));

@@ -12,10 +12,15 @@ const OUTCOME_POLL_MS = 250;
 
 /** This node's HTTP port; peers are assumed to serve HTTP on the same port. */
 export function ownHttpPort(server: HarperServer): number {
-  const configured = process.env.DEPLOY_PEER_HTTP_PORT ?? process.env.HTTP_PORT ?? String((server.config?.http as { port?: unknown } | undefined)?.port ?? '9926');
+  const configured =
+    process.env.DEPLOY_PEER_HTTP_PORT ??
+    process.env.HTTP_PORT ??
+    String((server.config?.http as { port?: unknown } | undefined)?.port ?? '9926');
   const port = Number(String(configured).split(':').pop());
   if (!Number.isInteger(port) || port <= 0) {
-    throw new Error(`invalid HTTP port ${JSON.stringify(configured)}: set DEPLOY_PEER_HTTP_PORT to the peers' HTTP port`);
+    throw new Error(
+      `invalid HTTP port ${JSON.stringify(configured)}: set DEPLOY_PEER_HTTP_PORT to the peers' HTTP port`,
+    );
   }
   return port;
 }
@@ -88,10 +93,13 @@ export async function waitForPeerOutcome(
   let lastError = 'no response yet';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`${baseUrl}/deploy_health?deployment_id=${encodeURIComponent(deploymentId)}`, {
-        headers,
-        signal: AbortSignal.timeout(Math.min(5_000, Math.max(1, deadline - Date.now()))),
-      });
+      const response = await fetch(
+        `${baseUrl}/deploy_health?deployment_id=${encodeURIComponent(deploymentId)}`,
+        {
+          headers,
+          signal: AbortSignal.timeout(Math.min(5_000, Math.max(1, deadline - Date.now()))),
+        },
+      );
       if (response.ok) {
         const body = (await response.json()) as HealthBody;
         if (body.outcome) return body.outcome;
@@ -105,5 +113,7 @@ export async function waitForPeerOutcome(
     }
     await new Promise((resolve) => setTimeout(resolve, OUTCOME_POLL_MS));
   }
-  throw new Error(`peer ${baseUrl} did not report that the component loaded within ${timeoutMs} ms (${lastError})`);
+  throw new Error(
+    `peer ${baseUrl} did not report that the component loaded within ${timeoutMs} ms (${lastError})`,
+  );
 }

@@ -33,7 +33,10 @@ export function plainRow(record: unknown): DeploymentRow {
   for (const attribute of ROW_ATTRIBUTES) {
     const value = source[attribute] ?? null;
     // JSON.stringify reads accessors, so a round trip turns Harper's objects into plain ones.
-    row[attribute] = NESTED_ATTRIBUTES.has(attribute) && value !== null ? JSON.parse(JSON.stringify(value)) : value;
+    row[attribute] =
+      NESTED_ATTRIBUTES.has(attribute) && value !== null
+        ? JSON.parse(JSON.stringify(value))
+        : value;
   }
   if (!Array.isArray(row.event_log)) row.event_log = [];
   if (!Array.isArray(row.peer_results)) row.peer_results = [];

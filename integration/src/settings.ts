@@ -45,7 +45,10 @@ const VARIABLES: Record<keyof Omit<DeploySettings, 'allowInstallCommand'>, [stri
   maxExpandedBytes: ['DEPLOY_MAX_EXPANDED_BYTES', DEFAULT_MAX_EXPANDED_BYTES],
   installTimeoutMs: ['DEPLOY_INSTALL_TIMEOUT_MS', DEFAULT_INSTALL_TIMEOUT_MS],
   peerRowTimeoutMs: ['DEPLOY_PEER_ROW_TIMEOUT_MS', DEFAULT_PEER_ROW_TIMEOUT_MS],
-  peerReceiveIdleTimeoutMs: ['DEPLOY_PEER_RECEIVE_IDLE_TIMEOUT_MS', DEFAULT_PEER_RECEIVE_IDLE_TIMEOUT_MS],
+  peerReceiveIdleTimeoutMs: [
+    'DEPLOY_PEER_RECEIVE_IDLE_TIMEOUT_MS',
+    DEFAULT_PEER_RECEIVE_IDLE_TIMEOUT_MS,
+  ],
   peerAnswerTimeoutMs: ['DEPLOY_PEER_ANSWER_TIMEOUT_MS', DEFAULT_PEER_ANSWER_TIMEOUT_MS],
   peerIdleTimeoutMs: ['DEPLOY_PEER_IDLE_TIMEOUT_MS', DEFAULT_PEER_IDLE_TIMEOUT_MS],
   restartTimeoutMs: ['DEPLOY_RESTART_TIMEOUT_MS', DEFAULT_RESTART_TIMEOUT_MS],
@@ -56,7 +59,9 @@ const VARIABLES: Record<keyof Omit<DeploySettings, 'allowInstallCommand'>, [stri
 
 /** Reads the settings from `env`; an invalid value throws an error naming the variable. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): DeploySettings {
-  const settings = { allowInstallCommand: env.DEPLOY_ALLOW_INSTALL_COMMAND !== 'false' } as DeploySettings;
+  const settings = {
+    allowInstallCommand: env.DEPLOY_ALLOW_INSTALL_COMMAND !== 'false',
+  } as DeploySettings;
   for (const [key, [variable, fallback]] of Object.entries(VARIABLES)) {
     const raw = env[variable];
     let value = fallback;

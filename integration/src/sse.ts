@@ -14,12 +14,17 @@ export function formatEvent(id: number | null, event: string, data: unknown): st
 }
 
 export function formatEntry(entry: DeploymentEventEntry): string {
-  const data = entry.data && typeof entry.data === 'object' ? { ...entry.data, t: entry.t } : { value: entry.data, t: entry.t };
+  const data =
+    entry.data && typeof entry.data === 'object'
+      ? { ...entry.data, t: entry.t }
+      : { value: entry.data, t: entry.t };
   return formatEvent(entry.id, entry.event, data);
 }
 
 /** Builds the final event of a stream from a terminal row. */
-export function finalEvent(result: Record<string, unknown> & { status: string; error?: unknown }): FinalEvent {
+export function finalEvent(
+  result: Record<string, unknown> & { status: string; error?: unknown },
+): FinalEvent {
   if (result.status === 'success') return { event: 'done', data: { result } };
   const error = (result.error ?? {}) as { message?: string; code?: string; phase?: string };
   return {
@@ -36,7 +41,10 @@ export function finalEvent(result: Record<string, unknown> & { status: string; e
 /** A source of events for one stream: the entries after `afterId`, and whether the row is final. */
 export interface EventSource {
   /** Waits for entries newer than `afterId`, or for the deadline; returns what it has. */
-  next(afterId: number, signal: AbortSignal): Promise<{ entries: DeploymentEventEntry[]; final: FinalEvent | null }>;
+  next(
+    afterId: number,
+    signal: AbortSignal,
+  ): Promise<{ entries: DeploymentEventEntry[]; final: FinalEvent | null }>;
 }
 
 export interface StreamOptions {
@@ -51,7 +59,10 @@ export interface StreamOptions {
  * Produces the SSE body. The first chunk is a comment, so clients see the stream start at once.
  * Heartbeats are comments too, so they carry no id and leave Last-Event-ID unchanged.
  */
-export async function* sseStream(source: EventSource, options: StreamOptions): AsyncGenerator<string> {
+export async function* sseStream(
+  source: EventSource,
+  options: StreamOptions,
+): AsyncGenerator<string> {
   yield ': deployment stream\n\n';
   let lastId = options.lastEventId;
   const deadline = Date.now() + options.maxDurationMs;
@@ -90,6 +101,9 @@ export async function* sseStream(source: EventSource, options: StreamOptions): A
 }
 
 /** Returns the entries of a log newer than `afterId`. */
-export function entriesAfter(row: Pick<DeploymentRow, 'event_log'>, afterId: number): DeploymentEventEntry[] {
+export function entriesAfter(
+  row: Pick<DeploymentRow, 'event_log'>,
+  afterId: number,
+): DeploymentEventEntry[] {
   return (row.event_log ?? []).filter((entry) => entry.id > afterId);
 }

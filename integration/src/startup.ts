@@ -14,7 +14,9 @@ export async function runStartupTasks(context: NodeContext): Promise<void> {
       server: context.server,
       workerStartedAt: context.workerStartedAt,
       onResolved: async ({ pending, outcome }) => {
-        context.logger.info(`deployment ${pending.deployment_id}: ${pending.project} ${outcome.status} after restart on ${context.nodeName}`);
+        context.logger.info(
+          `deployment ${pending.deployment_id}: ${pending.project} ${outcome.status} after restart on ${context.nodeName}`,
+        );
         if (pending.role === 'origin') await finishOriginAfterRestart(context, pending, outcome);
       },
     });
@@ -36,7 +38,10 @@ export async function runStartupTasks(context: NodeContext): Promise<void> {
       now: () => context.workerStartedAt,
       excludeStatuses: [],
     });
-    for (const id of marked) context.logger.warn(`deployment ${id} marked failed: the origin restarted before it finished`);
+    for (const id of marked)
+      context.logger.warn(
+        `deployment ${id} marked failed: the origin restarted before it finished`,
+      );
   } catch (error) {
     context.logger.error('marking stale deployments failed', error);
   }

@@ -15,7 +15,10 @@ export interface ParsedUpload {
   declaredBytes: number | null;
 }
 
-type UploadLimits = Pick<DeploySettings, 'maxPayloadBytes' | 'maxFieldBytes' | 'maxFields' | 'maxJsonBodyBytes'>;
+type UploadLimits = Pick<
+  DeploySettings,
+  'maxPayloadBytes' | 'maxFieldBytes' | 'maxFields' | 'maxJsonBodyBytes'
+>;
 
 /** Reads the request up to the start of the payload and returns the fields and a payload stream. */
 export function parseUpload(request: IncomingMessage, limits: UploadLimits): Promise<ParsedUpload> {
@@ -31,7 +34,10 @@ export function parseUpload(request: IncomingMessage, limits: UploadLimits): Pro
   );
 }
 
-function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): Promise<ParsedUpload> {
+function parseMultipartUpload(
+  request: IncomingMessage,
+  limits: UploadLimits,
+): Promise<ParsedUpload> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -46,7 +52,13 @@ function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): P
         },
       });
     } catch (error) {
-      reject(new HttpError(400, 'MALFORMED_MULTIPART', `malformed multipart request: ${(error as Error).message}`));
+      reject(
+        new HttpError(
+          400,
+          'MALFORMED_MULTIPART',
+          `malformed multipart request: ${(error as Error).message}`,
+        ),
+      );
       return;
     }
     const fields: Record<string, unknown> = Object.create(null);
@@ -75,7 +87,13 @@ function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): P
 
     parser.on('field', (name, value, info) => {
       if (fileSeen) {
-        fail(new HttpError(400, 'FIELD_AFTER_FILE', `field ${JSON.stringify(name)} arrived after the payload file: send every field before the file`));
+        fail(
+          new HttpError(
+            400,
+            'FIELD_AFTER_FILE',
+            `field ${JSON.stringify(name)} arrived after the payload file: send every field before the file`,
+          ),
+        );
         return;
       }
       try {
@@ -85,7 +103,13 @@ function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): P
         return;
       }
       if (info.valueTruncated) {
-        fail(new HttpError(413, 'FIELD_TOO_LARGE', `field ${JSON.stringify(name)} is larger than ${limits.maxFieldBytes} bytes: shorten it`));
+        fail(
+          new HttpError(
+            413,
+            'FIELD_TOO_LARGE',
+            `field ${JSON.stringify(name)} is larger than ${limits.maxFieldBytes} bytes: shorten it`,
+          ),
+        );
         return;
       }
       fields[name] = value;
@@ -94,19 +118,39 @@ function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): P
     parser.on('file', (name, stream) => {
       if (fileSeen) {
         stream.resume();
-        fail(new HttpError(400, 'TOO_MANY_FILES', 'the request carries more than one file: send exactly one file part named payload'));
+        fail(
+          new HttpError(
+            400,
+            'TOO_MANY_FILES',
+            'the request carries more than one file: send exactly one file part named payload',
+          ),
+        );
         return;
       }
       if (name !== 'payload') {
         stream.resume();
-        fail(new HttpError(400, 'UNEXPECTED_FILE', `unexpected file part ${JSON.stringify(name)}: name the file part payload`));
+        fail(
+          new HttpError(
+            400,
+            'UNEXPECTED_FILE',
+            `unexpected file part ${JSON.stringify(name)}: name the file part payload`,
+          ),
+        );
         return;
       }
       fileSeen = true;
       stream.on('limit', () => {
-        fail(new HttpError(413, 'PAYLOAD_TOO_LARGE', `payload is larger than the maximum of ${limits.maxPayloadBytes} bytes: shrink the component or raise DEPLOY_MAX_PAYLOAD_BYTES`));
+        fail(
+          new HttpError(
+            413,
+            'PAYLOAD_TOO_LARGE',
+            `payload is larger than the maximum of ${limits.maxPayloadBytes} bytes: shrink the component or raise DEPLOY_MAX_PAYLOAD_BYTES`,
+          ),
+        );
       });
-      stream.on('error', (error: Error) => fail(new HttpError(400, 'UPLOAD_FAILED', `upload failed: ${error.message}`)));
+      stream.on('error', (error: Error) =>
+        fail(new HttpError(400, 'UPLOAD_FAILED', `upload failed: ${error.message}`)),
+      );
       // The payload ends only when the whole form has been parsed, so a limit or a stray part
       // after the file still fails the upload instead of arriving after a clean end.
       stream.pipe(payload, { end: false });
@@ -116,38 +160,79 @@ function parseMultipartUpload(request: IncomingMessage, limits: UploadLimits): P
     });
 
     parser.on('fieldsLimit', () => {
-      fail(new HttpError(400, 'TOO_MANY_FIELDS', `the request has more than ${limits.maxFields} fields: send only the deploy options`));
+      fail(
+        new HttpError(
+          400,
+          'TOO_MANY_FIELDS',
+          `the request has more than ${limits.maxFields} fields: send only the deploy options`,
+        ),
+      );
     });
     parser.on('filesLimit', () => {
-      fail(new HttpError(400, 'TOO_MANY_FILES', 'the request carries more than one file: send exactly one file part named payload'));
+      fail(
+        new HttpError(
+          400,
+          'TOO_MANY_FILES',
+          'the request carries more than one file: send exactly one file part named payload',
+        ),
+      );
     });
     parser.on('partsLimit', () => {
-      fail(new HttpError(400, 'TOO_MANY_FIELDS', `the request has more than ${limits.maxFields + 1} parts: send only the deploy options and the payload`));
+      fail(
+        new HttpError(
+          400,
+          'TOO_MANY_FIELDS',
+          `the request has more than ${limits.maxFields + 1} parts: send only the deploy options and the payload`,
+        ),
+      );
     });
     parser.on('error', (error: Error) => {
-      fail(new HttpError(400, 'MALFORMED_MULTIPART', `malformed multipart request: ${error.message}`));
+      fail(
+        new HttpError(400, 'MALFORMED_MULTIPART', `malformed multipart request: ${error.message}`),
+      );
     });
     parser.on('close', () => {
       if (!fileSeen) {
-        fail(new HttpError(400, 'MISSING_PAYLOAD', 'missing payload: add a file part named payload after the fields'));
+        fail(
+          new HttpError(
+            400,
+            'MISSING_PAYLOAD',
+            'missing payload: add a file part named payload after the fields',
+          ),
+        );
       } else if (!failed && !payload.destroyed) {
         payload.end();
       }
     });
     // A client that goes away mid-upload must fail the deploy, not leave it waiting.
     request.on('aborted', () => {
-      fail(new HttpError(499, 'CLIENT_ABORTED', 'the client closed the connection before the upload finished'));
+      fail(
+        new HttpError(
+          499,
+          'CLIENT_ABORTED',
+          'the client closed the connection before the upload finished',
+        ),
+      );
     });
     request.on('close', () => {
       if (!request.complete) {
-        fail(new HttpError(499, 'CLIENT_ABORTED', 'the client closed the connection before the upload finished'));
+        fail(
+          new HttpError(
+            499,
+            'CLIENT_ABORTED',
+            'the client closed the connection before the upload finished',
+          ),
+        );
       }
     });
     request.pipe(parser);
   });
 }
 
-async function parseJsonUpload(request: IncomingMessage, limits: UploadLimits): Promise<ParsedUpload> {
+async function parseJsonUpload(
+  request: IncomingMessage,
+  limits: UploadLimits,
+): Promise<ParsedUpload> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of request) {
@@ -169,7 +254,11 @@ async function parseJsonUpload(request: IncomingMessage, limits: UploadLimits): 
     throw new HttpError(400, 'INVALID_JSON', `invalid JSON body: ${(error as Error).message}`);
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, 'INVALID_JSON', 'invalid JSON body: send an object with the deploy options and a base64 payload');
+    throw new HttpError(
+      400,
+      'INVALID_JSON',
+      'invalid JSON body: send an object with the deploy options and a base64 payload',
+    );
   }
   const fields: Record<string, unknown> = Object.create(null);
   let encoded: unknown;
@@ -179,14 +268,22 @@ async function parseJsonUpload(request: IncomingMessage, limits: UploadLimits): 
     else fields[name] = value;
   }
   if (typeof encoded !== 'string' || encoded.length === 0) {
-    throw new HttpError(400, 'MISSING_PAYLOAD', 'missing payload: send the gzip tarball base64-encoded in the payload property');
+    throw new HttpError(
+      400,
+      'MISSING_PAYLOAD',
+      'missing payload: send the gzip tarball base64-encoded in the payload property',
+    );
   }
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
     throw new HttpError(400, 'INVALID_PAYLOAD', 'invalid payload: it is not base64');
   }
   const bytes = Buffer.from(encoded, 'base64');
   if (bytes.length > limits.maxPayloadBytes) {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `payload is larger than the maximum of ${limits.maxPayloadBytes} bytes`);
+    throw new HttpError(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `payload is larger than the maximum of ${limits.maxPayloadBytes} bytes`,
+    );
   }
   return { fields, payload: Readable.from([bytes]), declaredBytes: bytes.length };
 }

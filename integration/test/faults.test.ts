@@ -1,9 +1,10 @@
 // Faults on a real three-node cluster: killed peers and origins, payloads that stop arriving,
 // replayed operations and failing installs.
-import { request as httpRequest } from 'node:http';
+
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarperCluster } from '../src/harness/cluster.js';
@@ -14,8 +15,8 @@ import {
   helloOn,
   multipartBody,
   NPM_INSTALL,
-  packFolder,
   type PublicRow,
+  packFolder,
   waitForTerminalRow,
 } from './support.js';
 
@@ -36,7 +37,10 @@ afterAll(async () => {
   if (fixture) await rm(fixture, { recursive: true, force: true });
 }, 60_000);
 
-async function deploy(fields: Record<string, string>, node = 0): Promise<{ status: number; body: Record<string, unknown> }> {
+async function deploy(
+  fields: Record<string, string>,
+  node = 0,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${cluster.nodes[node]!.httpUrl}/deploy_component`, {
     method: 'POST',
     headers: { authorization: cluster.authorization },
@@ -45,14 +49,20 @@ async function deploy(fields: Record<string, string>, node = 0): Promise<{ statu
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function sendToPeer(node: number, operation: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function sendToPeer(
+  node: number,
+  operation: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${cluster.nodes[node]!.httpUrl}/deploy_peer`, {
     method: 'POST',
     headers: { authorization: cluster.authorization, 'content-type': 'application/json' },
     body: JSON.stringify(operation),
   });
   const lines = (await response.text()).split('\n').filter((line) => line.trim() !== '');
-  const last = JSON.parse(lines.at(-1) ?? '{}') as { type?: string; result?: Record<string, unknown> };
+  const last = JSON.parse(lines.at(-1) ?? '{}') as {
+    type?: string;
+    result?: Record<string, unknown>;
+  };
   return last.result ?? {};
 }
 
@@ -72,7 +82,9 @@ describe('faults on a three-node cluster', () => {
     expect(byNode.get(cluster.nodes[1]!.name)?.status).toBe('success');
     expect(byNode.get(cluster.nodes[0]!.name)?.status).toBe('success');
     // The origin keeps the new version; the failed peer keeps what it had, which was nothing.
-    expect(existsSync(join(cluster.nodes[0]!.rootPath, 'components', 'hello-app', 'VERSION'))).toBe(true);
+    expect(existsSync(join(cluster.nodes[0]!.rootPath, 'components', 'hello-app', 'VERSION'))).toBe(
+      true,
+    );
     expect(existsSync(join(cluster.nodes[2]!.rootPath, 'components', 'hello-app'))).toBe(false);
   });
 
@@ -95,7 +107,12 @@ describe('faults on a three-node cluster', () => {
     const result = await deploy({ restart: 'none' });
     const deploymentId = String(result.body.deployment_id);
     await waitForTerminalRow(cluster, 0, deploymentId);
-    const operation = { operation: 'deploy_component', _deploymentId: deploymentId, project: 'hello-app', restart: 'none' };
+    const operation = {
+      operation: 'deploy_component',
+      _deploymentId: deploymentId,
+      project: 'hello-app',
+      restart: 'none',
+    };
     const first = await sendToPeer(1, operation);
     const second = await sendToPeer(1, operation);
     expect(first.status).toBe('success');
@@ -140,7 +157,11 @@ describe('faults on a three-node cluster', () => {
       upload.on('error', reject);
     });
     try {
-      const result = await sendToPeer(1, { operation: 'deploy_component', _deploymentId: deploymentId, project: 'hello-app' });
+      const result = await sendToPeer(1, {
+        operation: 'deploy_component',
+        _deploymentId: deploymentId,
+        project: 'hello-app',
+      });
       expect(result.status).toBe('failed');
       expect(JSON.stringify(result.error)).toContain('blob stream idle timeout');
     } finally {
@@ -161,7 +182,11 @@ describe('faults on a three-node cluster', () => {
     const deadline = Date.now() + 60_000;
     let replicating = false;
     while (!replicating && Date.now() < deadline) {
-      const listing = await getJson<{ deployments: PublicRow[] }>(cluster, 0, '/deployments?project=hello-app&limit=1');
+      const listing = await getJson<{ deployments: PublicRow[] }>(
+        cluster,
+        0,
+        '/deployments?project=hello-app&limit=1',
+      );
       replicating = listing.body.deployments[0]?.status === 'replicating';
       if (!replicating) await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -186,14 +211,22 @@ describe('faults on a three-node cluster', () => {
       method: 'POST',
       headers: { authorization: cluster.authorization },
       body: multipartBody(
-        { project: 'hello-app', restart: 'none', install_command: `node -e "setTimeout(() => {}, 20000)"` },
+        {
+          project: 'hello-app',
+          restart: 'none',
+          install_command: `node -e "setTimeout(() => {}, 20000)"`,
+        },
         await packFolder(fixture),
       ),
     }).catch((error: unknown) => error);
     let deploymentId = '';
     const deadline = Date.now() + 30_000;
     while (!deploymentId && Date.now() < deadline) {
-      const listing = await getJson<{ deployments: PublicRow[] }>(cluster, origin, '/deployments?status=installing&limit=1');
+      const listing = await getJson<{ deployments: PublicRow[] }>(
+        cluster,
+        origin,
+        '/deployments?status=installing&limit=1',
+      );
       deploymentId = listing.body.deployments[0]?.deployment_id ?? '';
       if (!deploymentId) await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -232,18 +265,28 @@ describe('faults on a three-node cluster', () => {
       port: target.port,
       path: target.pathname,
       method: 'POST',
-      headers: { authorization: cluster.authorization, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: {
+        authorization: cluster.authorization,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
     });
-    const answered = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      upload.on('response', (response) => {
-        let text = '';
-        response.on('data', (chunk) => {
-          text += chunk;
+    const answered = new Promise<{ status: number; body: Record<string, unknown> }>(
+      (resolve, reject) => {
+        upload.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              body: JSON.parse(text) as Record<string, unknown>,
+            }),
+          );
         });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-      });
-      upload.on('error', reject);
-    });
+        upload.on('error', reject);
+      },
+    );
     upload.write(
       `--${boundary}\r\nContent-Disposition: form-data; name="project"\r\n\r\nhello-app\r\n` +
         `--${boundary}\r\nContent-Disposition: form-data; name="restart"\r\n\r\nnone\r\n` +
@@ -266,11 +309,18 @@ describe('faults on a three-node cluster', () => {
     expect(peer).toBeDefined();
     if (peer?.status === 'failed') {
       expect(JSON.stringify(peer.error)).toMatch(/.+/);
-      const staging = join(cluster.nodes[victim]!.rootPath, 'deploy-tracking', 'staging', row.deployment_id);
+      const staging = join(
+        cluster.nodes[victim]!.rootPath,
+        'deploy-tracking',
+        'staging',
+        row.deployment_id,
+      );
       expect(existsSync(staging)).toBe(false);
     } else {
       expect(peer?.status).toBe('success');
-      const padding = await readFile(join(cluster.nodes[victim]!.rootPath, 'components', 'hello-app', 'padding.bin'));
+      const padding = await readFile(
+        join(cluster.nodes[victim]!.rootPath, 'components', 'hello-app', 'padding.bin'),
+      );
       expect(padding.length).toBe(24 * 1024 * 1024);
     }
   });

@@ -2,7 +2,16 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarperCluster } from '../src/harness/cluster.js';
-import { createCluster, fixtureCopy, helloOn, multipartBody, packFolder, readEvents, type StreamedEvent, waitForTerminalRow } from './support.js';
+import {
+  createCluster,
+  fixtureCopy,
+  helloOn,
+  multipartBody,
+  packFolder,
+  readEvents,
+  type StreamedEvent,
+  waitForTerminalRow,
+} from './support.js';
 
 let cluster: HarperCluster;
 let events: StreamedEvent[] = [];
@@ -21,7 +30,8 @@ beforeAll(async () => {
   });
   deploymentId = response.headers.get('x-deployment-id') ?? '';
   events = await readEvents(response);
-  firstChunkBeforeFirstEvent = (events as { firstChunk?: string }).firstChunk?.startsWith(':') ?? false;
+  firstChunkBeforeFirstEvent =
+    (events as { firstChunk?: string }).firstChunk?.startsWith(':') ?? false;
 }, 180_000);
 
 afterAll(async () => {
@@ -122,6 +132,8 @@ describe('single-node deploy', () => {
       body: form,
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toMatch(/"restart" arrived after the payload file/);
+    expect(((await response.json()) as { error: string }).error).toMatch(
+      /"restart" arrived after the payload file/,
+    );
   });
 });

@@ -24,7 +24,12 @@ export const TEST_NODE_ENV = {
   DEPLOY_SSE_HEARTBEAT_MS: '2000',
 };
 
-export function createCluster(name: string, nodes: number, subnet: number, env: Record<string, string> = {}): HarperCluster {
+export function createCluster(
+  name: string,
+  nodes: number,
+  subnet: number,
+  env: Record<string, string> = {},
+): HarperCluster {
   return new HarperCluster({
     nodes,
     subnet,
@@ -35,11 +40,15 @@ export function createCluster(name: string, nodes: number, subnet: number, env: 
 }
 
 /** Copies the fixture to a temporary folder, with its VERSION file set to `version`. */
-export async function fixtureCopy(version: string, changes: Record<string, string> = {}): Promise<string> {
+export async function fixtureCopy(
+  version: string,
+  changes: Record<string, string> = {},
+): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'hello-app-'));
   await cp(fixtureDir, directory, { recursive: true });
   await writeFile(join(directory, 'VERSION'), `${version}\n`);
-  for (const [file, content] of Object.entries(changes)) await writeFile(join(directory, file), content);
+  for (const [file, content] of Object.entries(changes))
+    await writeFile(join(directory, file), content);
   return directory;
 }
 
@@ -63,7 +72,8 @@ export interface DeployFields {
 
 export function multipartBody(fields: DeployFields, payload: Buffer): FormData {
   const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, value);
+  for (const [name, value] of Object.entries(fields))
+    if (value !== undefined) form.append(name, value);
   form.append('payload', new Blob([payload], { type: 'application/gzip' }), 'payload.tar.gz');
   return form;
 }
@@ -75,7 +85,9 @@ export interface StreamedEvent {
 }
 
 /** Reads an SSE response to its end and returns every event and the first chunk's text. */
-export async function readEvents(response: Response): Promise<StreamedEvent[] & { firstChunk?: string }> {
+export async function readEvents(
+  response: Response,
+): Promise<StreamedEvent[] & { firstChunk?: string }> {
   const events: StreamedEvent[] & { firstChunk?: string } = [];
   const parser = createParser({
     onEvent: (message: EventSourceMessage) => {
@@ -104,9 +116,15 @@ export async function readEvents(response: Response): Promise<StreamedEvent[] & 
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -120,10 +138,16 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-export async function getJson<T>(cluster: HarperCluster, index: number, path: string): Promise<{ status: number; body: T }> {
+export async function getJson<T>(
+  cluster: HarperCluster,
+  index: number,
+  path: string,
+): Promise<{ status: number; body: T }> {
   const node = cluster.nodes[index];
   if (!node) throw new Error(`no node ${index}`);
-  const response = await fetch(`${node.httpUrl}${path}`, { headers: { authorization: cluster.authorization } });
+  const response = await fetch(`${node.httpUrl}${path}`, {
+    headers: { authorization: cluster.authorization },
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -136,7 +160,14 @@ export interface PublicRow {
   payload_hash: string | null;
   payload_size: number | null;
   event_log: Array<{ id: number; t: number; event: string; data: Record<string, unknown> }>;
-  peer_results: Array<{ node: string; status: string; error: unknown; started_at: number; completed_at: number; origin?: boolean }>;
+  peer_results: Array<{
+    node: string;
+    status: string;
+    error: unknown;
+    started_at: number;
+    completed_at: number;
+    origin?: boolean;
+  }>;
   origin_node: string;
   started_at: number;
   completed_at: number | null;
@@ -146,12 +177,21 @@ export interface PublicRow {
 const TERMINAL = new Set(['success', 'failed', 'rolled_back']);
 
 /** Polls a node until its copy of the row is terminal; returns the row. */
-export async function waitForTerminalRow(cluster: HarperCluster, index: number, deploymentId: string, timeoutMs = 120_000): Promise<PublicRow> {
+export async function waitForTerminalRow(
+  cluster: HarperCluster,
+  index: number,
+  deploymentId: string,
+  timeoutMs = 120_000,
+): Promise<PublicRow> {
   const deadline = Date.now() + timeoutMs;
   let last: PublicRow | null = null;
   while (Date.now() < deadline) {
     try {
-      const { status, body } = await getJson<PublicRow>(cluster, index, `/deployments/${deploymentId}`);
+      const { status, body } = await getJson<PublicRow>(
+        cluster,
+        index,
+        `/deployments/${deploymentId}`,
+      );
       if (status === 200) {
         last = body;
         if (TERMINAL.has(body.status)) return body;
@@ -161,15 +201,23 @@ export async function waitForTerminalRow(cluster: HarperCluster, index: number, 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`deployment ${deploymentId} did not become terminal on node ${index} within ${timeoutMs} ms (last status ${last?.status})`);
+  throw new Error(
+    `deployment ${deploymentId} did not become terminal on node ${index} within ${timeoutMs} ms (last status ${last?.status})`,
+  );
 }
 
 /** Fetches the fixture route on a node and returns its body, or null when it does not respond. */
-export async function helloOn(cluster: HarperCluster, index: number): Promise<{ message: string; version: string } | null> {
+export async function helloOn(
+  cluster: HarperCluster,
+  index: number,
+): Promise<{ message: string; version: string } | null> {
   const node = cluster.nodes[index];
   if (!node) return null;
   try {
-    const response = await fetch(`${node.httpUrl}/hello-app`, { headers: { authorization: cluster.authorization }, signal: AbortSignal.timeout(3000) });
+    const response = await fetch(`${node.httpUrl}/hello-app`, {
+      headers: { authorization: cluster.authorization },
+      signal: AbortSignal.timeout(3000),
+    });
     if (!response.ok) return null;
     return (await response.json()) as { message: string; version: string };
   } catch {
@@ -177,7 +225,11 @@ export async function helloOn(cluster: HarperCluster, index: number): Promise<{ 
   }
 }
 
-export async function readNodeFile(cluster: HarperCluster, index: number, relative: string): Promise<string> {
+export async function readNodeFile(
+  cluster: HarperCluster,
+  index: number,
+  relative: string,
+): Promise<string> {
   const node = cluster.nodes[index];
   if (!node) throw new Error(`no node ${index}`);
   return readFile(join(node.rootPath, relative), 'utf8');

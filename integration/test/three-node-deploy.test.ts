@@ -11,8 +11,8 @@ import {
   helloOn,
   multipartBody,
   NPM_INSTALL,
-  packFolder,
   type PublicRow,
+  packFolder,
   readEvents,
   readNodeFile,
   runCli,
@@ -38,7 +38,10 @@ beforeAll(async () => {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line));
-  const last = cliEvents.at(-1) as { data?: { result?: { deployment_id?: string } }; deployment_id?: string };
+  const last = cliEvents.at(-1) as {
+    data?: { result?: { deployment_id?: string } };
+    deployment_id?: string;
+  };
   deploymentId = last.deployment_id ?? last.data?.result?.deployment_id ?? '';
   if (!deploymentId) throw new Error(`the CLI printed no deployment id; stderr: ${result.stderr}`);
 }, 240_000);
@@ -46,7 +49,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (cluster) {
     for (const { node, peakBytes } of await cluster.peakMemoryBytes()) {
-      console.log(`peak RSS of ${node}: ${peakBytes === null ? 'unknown' : `${(peakBytes / 1024 / 1024).toFixed(0)} MiB`}`);
+      console.log(
+        `peak RSS of ${node}: ${peakBytes === null ? 'unknown' : `${(peakBytes / 1024 / 1024).toFixed(0)} MiB`}`,
+      );
     }
   }
   await cluster?.stop();
@@ -86,7 +91,9 @@ describe('three-node deploy from node A', () => {
       expect(result?.status, node.name).toBe('success');
       expect(result?.error ?? null, node.name).toBeNull();
       expect(result?.started_at, node.name).toBeGreaterThanOrEqual(row.started_at);
-      expect(result?.completed_at, node.name).toBeGreaterThanOrEqual(result?.started_at ?? Infinity);
+      expect(result?.completed_at, node.name).toBeGreaterThanOrEqual(
+        result?.started_at ?? Infinity,
+      );
       expect(result?.completed_at, node.name).toBeLessThanOrEqual(row.completed_at ?? 0);
     }
     expect(byNode.get(cluster.nodes[0]!.name)?.origin).toBe(true);
@@ -105,14 +112,18 @@ describe('three-node deploy from node A', () => {
     expect(logged.map((event) => event.id)).toEqual(origin.body.event_log.map((entry) => entry.id));
     expect(logged.some((event) => event.event === 'install')).toBe(true);
     expect(events.at(-1)?.event).toBe('done');
-    expect((events.at(-1)?.data.result as { status: string }).status).toBe('success');
+    expect((events.at(-1)?.data.result as { status?: string } | undefined)?.status).toBe('success');
   });
 
   it('resumes the SSE replay after Last-Event-ID without duplicates', async () => {
     const origin = await getJson<PublicRow>(cluster, 0, `/deployments/${deploymentId}`);
     const middle = origin.body.event_log[Math.floor(origin.body.event_log.length / 2)]!.id;
     const response = await fetch(`${cluster.nodes[2]!.httpUrl}/deployments/${deploymentId}`, {
-      headers: { authorization: cluster.authorization, accept: 'text/event-stream', 'last-event-id': String(middle) },
+      headers: {
+        authorization: cluster.authorization,
+        accept: 'text/event-stream',
+        'last-event-id': String(middle),
+      },
     });
     const events = (await readEvents(response)).filter((event) => event.id !== null);
     expect(events.map((event) => event.id)).toEqual(
@@ -121,10 +132,21 @@ describe('three-node deploy from node A', () => {
   });
 
   it('sends peers only the allow-listed operation fields', async () => {
-    const record = JSON.parse(await readNodeFile(cluster, 1, `deploy-tracking/prepared/${deploymentId}.json`)) as {
+    const record = JSON.parse(
+      await readNodeFile(cluster, 1, `deploy-tracking/prepared/${deploymentId}.json`),
+    ) as {
       received_fields: string[];
     };
-    const allowed = ['operation', '_deploymentId', 'project', 'package', 'restart', 'install_command', 'install_timeout', 'install_allow_scripts'];
+    const allowed = [
+      'operation',
+      '_deploymentId',
+      'project',
+      'package',
+      'restart',
+      'install_command',
+      'install_timeout',
+      'install_allow_scripts',
+    ];
     expect(record.received_fields.every((field) => allowed.includes(field))).toBe(true);
     expect(record.received_fields).toContain('_deploymentId');
     expect(record.received_fields).not.toContain('payload');
@@ -134,7 +156,12 @@ describe('three-node deploy from node A', () => {
     const response = await fetch(`${cluster.nodes[1]!.httpUrl}/deploy_peer`, {
       method: 'POST',
       headers: { authorization: cluster.authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({ operation: 'deploy_component', _deploymentId: deploymentId, project: 'hello-app', payload: 'H4sI' }),
+      body: JSON.stringify({
+        operation: 'deploy_component',
+        _deploymentId: deploymentId,
+        project: 'hello-app',
+        payload: 'H4sI',
+      }),
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/payload/);
@@ -168,13 +195,18 @@ describe('three-node deploy from node A', () => {
       const lastId = row.event_log.at(-1)!.id;
       const keptAfterMarker = row.event_log.length - markerIndex - 1;
       expect(markers[0]?.data.dropped_events).toBe(lastId - 20 - keptAfterMarker);
-      const lines = row.event_log.filter((entry) => entry.event === 'install').map((entry) => entry.data.line);
+      const lines = row.event_log
+        .filter((entry) => entry.event === 'install')
+        .map((entry) => entry.data.line);
       expect(lines).toContain('install line 2999');
       expect(lines).toContain('install line 0');
       for (const index of [1, 2]) {
         const copy = await waitForTerminalRow(cluster, index, body.deployment_id);
         expect(copy.status, `node ${index}`).toBe(row.status);
-        expect(copy.event_log.map((entry) => entry.id), `node ${index}`).toEqual(row.event_log.map((entry) => entry.id));
+        expect(
+          copy.event_log.map((entry) => entry.id),
+          `node ${index}`,
+        ).toEqual(row.event_log.map((entry) => entry.id));
       }
     } finally {
       await rm(noisy, { recursive: true, force: true });
@@ -200,7 +232,14 @@ describe('three-node deploy from node A', () => {
           `node -e "console.log('installing'); setTimeout(() => console.log('installed'), 3000)" && ${NPM_INSTALL}`,
           '--json',
         ],
-        { env: { ...process.env, HARPER_USERNAME: cluster.username, HARPER_PASSWORD: cluster.password }, stdio: ['ignore', 'pipe', 'pipe'] },
+        {
+          env: {
+            ...process.env,
+            HARPER_USERNAME: cluster.username,
+            HARPER_PASSWORD: cluster.password,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
       );
       await new Promise<void>((resolve, reject) => {
         let output = '';
@@ -208,12 +247,18 @@ describe('three-node deploy from node A', () => {
           output += chunk;
           if (output.includes('"install"')) resolve();
         });
-        child.on('exit', () => reject(new Error(`the CLI exited before the install started: ${output}`)));
+        child.on('exit', () =>
+          reject(new Error(`the CLI exited before the install started: ${output}`)),
+        );
       });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
-      const listing = await getJson<{ deployments: PublicRow[] }>(cluster, 0, '/deployments?project=hello-app&limit=1');
+      const listing = await getJson<{ deployments: PublicRow[] }>(
+        cluster,
+        0,
+        '/deployments?project=hello-app&limit=1',
+      );
       const killedId = listing.body.deployments[0]!.deployment_id;
       expect(killedId).not.toBe(deploymentId);
       for (let index = 0; index < 3; index++) {

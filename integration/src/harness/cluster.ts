@@ -60,7 +60,10 @@ const packageDir = findPackageDir(dirname(fileURLToPath(import.meta.url)));
 
 function findPackageDir(start: string): string {
   let directory = start;
-  while (!existsSync(join(directory, 'config.yaml')) || !existsSync(join(directory, 'package.json'))) {
+  while (
+    !existsSync(join(directory, 'config.yaml')) ||
+    !existsSync(join(directory, 'package.json'))
+  ) {
     const parent = dirname(directory);
     if (parent === directory) throw new Error(`no component folder above ${start}`);
     directory = parent;
@@ -213,7 +216,9 @@ export class HarperCluster {
     });
     const text = await response.text();
     if (!response.ok) {
-      throw new Error(`${String(body.operation)} on ${node.name} failed with ${response.status}: ${text}`);
+      throw new Error(
+        `${String(body.operation)} on ${node.name} failed with ${response.status}: ${text}`,
+      );
     }
     return JSON.parse(text) as T;
   }
@@ -240,6 +245,7 @@ export class HarperCluster {
         routes,
       },
     };
+
     const env: Record<string, string> = {
       ...filteredEnv(),
       ...this.options.env,
@@ -264,6 +270,7 @@ export class HarperCluster {
       HARPER_SET_CONFIG: JSON.stringify(rootConfig),
       NO_COLOR: '1',
     };
+
     mkdirSync(home, { recursive: true });
     // The log file descriptor goes straight to the child, so the node keeps running and logging
     // after the process that started it exits (as `pnpm cluster up` does).
@@ -352,7 +359,9 @@ export class HarperCluster {
       pending = `not every node is connected to every other node`;
       await sleep(POLL_INTERVAL_MS * 2);
     }
-    throw new Error(`replication did not connect within ${this.options.readyTimeoutMs} ms: ${pending}`);
+    throw new Error(
+      `replication did not connect within ${this.options.readyTimeoutMs} ms: ${pending}`,
+    );
   }
 
   private async writeState(): Promise<void> {
@@ -361,7 +370,10 @@ export class HarperCluster {
       username: this.username,
       nodes: this.nodes,
     };
-    await writeFile(join(this.options.baseDir, 'cluster.json'), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFile(
+      join(this.options.baseDir, 'cluster.json'),
+      `${JSON.stringify(state, null, 2)}\n`,
+    );
   }
 }
 
@@ -386,7 +398,11 @@ function filteredEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(HDB_|HARPER_|ROOTPATH$|NODE_HOSTNAME$|THREADS_|HTTP_|OPERATIONSAPI_|REPLICATION_)/.test(key)) {
+    if (
+      /^(HDB_|HARPER_|ROOTPATH$|NODE_HOSTNAME$|THREADS_|HTTP_|OPERATIONSAPI_|REPLICATION_)/.test(
+        key,
+      )
+    ) {
       continue;
     }
     if (key === 'NODE_OPTIONS' || key.startsWith('VITEST') || key === 'NODE_ENV') continue;
@@ -396,7 +412,10 @@ function filteredEnv(): Record<string, string> {
 }
 
 /** Stops the processes listed in a state file written by a previous `start()`. */
-export async function stopFromState(baseDir: string, graceMs = DEFAULT_STOP_GRACE_MS): Promise<number> {
+export async function stopFromState(
+  baseDir: string,
+  graceMs = DEFAULT_STOP_GRACE_MS,
+): Promise<number> {
   const file = join(resolve(baseDir), 'cluster.json');
   if (!existsSync(file)) return 0;
   const state = JSON.parse(await readFile(file, 'utf8')) as ClusterState;

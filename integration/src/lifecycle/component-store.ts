@@ -54,7 +54,7 @@ export async function swapIn(
 }
 
 /** Puts the previous version back, or removes the new one when there was none. */
-export async function restorePrevious(store: ComponentStore, project: string, swap: SwapResult): Promise<void> {
+export async function restorePrevious(swap: SwapResult): Promise<void> {
   await rm(swap.liveDir, { recursive: true, force: true });
   if (swap.backupDir && existsSync(swap.backupDir)) await rename(swap.backupDir, swap.liveDir);
 }

@@ -29,10 +29,14 @@ function invalidArchive(message: string): HttpError {
 export function checkEntry(header: tarStream.Header): HttpError | null {
   const name = header.name;
   if (isAbsolute(name) || /^[A-Za-z]:/.test(name) || name.startsWith('/')) {
-    return invalidArchive(`archive entry ${JSON.stringify(name)} has an absolute path: pack the component with relative paths`);
+    return invalidArchive(
+      `archive entry ${JSON.stringify(name)} has an absolute path: pack the component with relative paths`,
+    );
   }
   if (name.split(/[\\/]/).includes('..')) {
-    return invalidArchive(`archive entry ${JSON.stringify(name)} contains '..' and would escape the component folder`);
+    return invalidArchive(
+      `archive entry ${JSON.stringify(name)} contains '..' and would escape the component folder`,
+    );
   }
   // tar-stream consumes pax and GNU long-name headers itself, so only entry types reach here.
   switch (header.type as string) {
@@ -45,21 +49,29 @@ export function checkEntry(header: tarStream.Header): HttpError | null {
       const target = header.linkname ?? '';
       const kind = header.type === 'symlink' ? 'symlink' : 'hard link';
       if (isAbsolute(target) || target.startsWith('/')) {
-        return invalidArchive(`archive ${kind} ${JSON.stringify(name)} points to the absolute path ${JSON.stringify(target)}`);
+        return invalidArchive(
+          `archive ${kind} ${JSON.stringify(name)} points to the absolute path ${JSON.stringify(target)}`,
+        );
       }
       const base = header.type === 'symlink' ? posix.dirname(name) : '.';
       const resolved = posix.normalize(posix.join(base, target));
       if (resolved === '..' || resolved.startsWith('../')) {
-        return invalidArchive(`archive ${kind} ${JSON.stringify(name)} points outside the component folder (${JSON.stringify(target)})`);
+        return invalidArchive(
+          `archive ${kind} ${JSON.stringify(name)} points outside the component folder (${JSON.stringify(target)})`,
+        );
       }
       return null;
     }
     case 'character-device':
     case 'block-device':
     case 'fifo':
-      return invalidArchive(`archive entry ${JSON.stringify(name)} is a ${header.type}: components may contain only files, folders and links inside the folder`);
+      return invalidArchive(
+        `archive entry ${JSON.stringify(name)} is a ${header.type}: components may contain only files, folders and links inside the folder`,
+      );
     default:
-      return invalidArchive(`archive entry ${JSON.stringify(name)} has the unsupported type ${String(header.type)}`);
+      return invalidArchive(
+        `archive entry ${JSON.stringify(name)} has the unsupported type ${String(header.type)}`,
+      );
   }
 }
 
@@ -67,14 +79,24 @@ export function checkEntry(header: tarStream.Header): HttpError | null {
 function describeArchiveError(error: Error): HttpError {
   if (error instanceof HttpError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'Z_DATA_ERROR' || /incorrect header check|invalid/i.test(error.message) && /gzip|header check/i.test(error.message)) {
-    return invalidArchive(`payload is not a gzip tarball (${error.message}): upload a .tar.gz of the component folder`);
+  if (
+    code === 'Z_DATA_ERROR' ||
+    (/incorrect header check|invalid/i.test(error.message) &&
+      /gzip|header check/i.test(error.message))
+  ) {
+    return invalidArchive(
+      `payload is not a gzip tarball (${error.message}): upload a .tar.gz of the component folder`,
+    );
   }
   if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)) {
-    return invalidArchive(`payload is a truncated archive (${error.message}): upload the complete .tar.gz`);
+    return invalidArchive(
+      `payload is a truncated archive (${error.message}): upload the complete .tar.gz`,
+    );
   }
   if (/tar header|invalid tar|Invalid tar/i.test(error.message)) {
-    return invalidArchive(`payload is gzip but not a tar archive (${error.message}): upload a .tar.gz of the component folder`);
+    return invalidArchive(
+      `payload is gzip but not a tar archive (${error.message}): upload a .tar.gz of the component folder`,
+    );
   }
   return invalidArchive(`payload could not be extracted: ${error.message}`);
 }
@@ -106,11 +128,19 @@ export async function extractPayload(
       entries++;
       expandedBytes += header.size ?? 0;
       if (entries > limits.maxArchiveEntries) {
-        reject(invalidArchive(`archive has more than ${limits.maxArchiveEntries} entries: it looks like an archive bomb; raise DEPLOY_MAX_ARCHIVE_ENTRIES if it is real`));
+        reject(
+          invalidArchive(
+            `archive has more than ${limits.maxArchiveEntries} entries: it looks like an archive bomb; raise DEPLOY_MAX_ARCHIVE_ENTRIES if it is real`,
+          ),
+        );
         return true;
       }
       if (expandedBytes > limits.maxExpandedBytes) {
-        reject(invalidArchive(`archive expands to more than ${limits.maxExpandedBytes} bytes: it looks like an archive bomb; raise DEPLOY_MAX_EXPANDED_BYTES if it is real`));
+        reject(
+          invalidArchive(
+            `archive expands to more than ${limits.maxExpandedBytes} bytes: it looks like an archive bomb; raise DEPLOY_MAX_EXPANDED_BYTES if it is real`,
+          ),
+        );
         return true;
       }
       const problem = checkEntry(header);

@@ -40,7 +40,9 @@ describe('installDependencies', () => {
   });
 
   it('runs the request install command', async () => {
-    const result = await install({ installCommand: `node -e "console.log('one'); console.error('two')"` });
+    const result = await install({
+      installCommand: `node -e "console.log('one'); console.error('two')"`,
+    });
     expect(result.manager).toBe('custom');
     expect(lines).toEqual(['custom:stdout:one', 'custom:stderr:two']);
   });
@@ -80,8 +82,13 @@ describe('checkComponentLoads', () => {
   });
 
   it('fails a resource that throws at load time', async () => {
-    await writeFile(join(directory, 'resources.js'), "import { server } from 'harperdb';\nserver.http(() => 1);\nthrow new Error('boom at load');\n");
-    await expect(checkComponentLoads(directory)).rejects.toThrow(/component failed to load: Error: boom at load/);
+    await writeFile(
+      join(directory, 'resources.js'),
+      "import { server } from 'harperdb';\nserver.http(() => 1);\nthrow new Error('boom at load');\n",
+    );
+    await expect(checkComponentLoads(directory)).rejects.toThrow(
+      /component failed to load: Error: boom at load/,
+    );
   });
 
   it('fails a resource with a syntax error', async () => {

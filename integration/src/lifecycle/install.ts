@@ -66,23 +66,38 @@ export async function installDependencies(options: InstallOptions): Promise<Inst
   if (options.installCommand) {
     manager = 'custom';
     command = process.platform === 'win32' ? 'cmd.exe' : '/bin/sh';
-    args = process.platform === 'win32' ? ['/d', '/s', '/c', options.installCommand] : ['-c', options.installCommand];
+    args =
+      process.platform === 'win32'
+        ? ['/d', '/s', '/c', options.installCommand]
+        : ['-c', options.installCommand];
   } else {
     let packageJson: unknown;
     try {
       packageJson = JSON.parse(await readFile(packageFile, 'utf8'));
     } catch (error) {
-      throw new HttpError(422, 'INVALID_PACKAGE_JSON', `package.json of the component is not valid JSON: ${(error as Error).message}`);
+      throw new HttpError(
+        422,
+        'INVALID_PACKAGE_JSON',
+        `package.json of the component is not valid JSON: ${(error as Error).message}`,
+      );
     }
     const named = devEnginesPackageManager(packageJson);
     manager = named?.name ?? 'npm';
     if (named && !KNOWN_MANAGERS.has(named.name)) {
-      throw new HttpError(422, 'UNKNOWN_PACKAGE_MANAGER', `devEngines.packageManager names ${JSON.stringify(named.name)}, which is not npm, pnpm or yarn: name one of those`);
+      throw new HttpError(
+        422,
+        'UNKNOWN_PACKAGE_MANAGER',
+        `devEngines.packageManager names ${JSON.stringify(named.name)}, which is not npm, pnpm or yarn: name one of those`,
+      );
     }
     command = manager;
     args = installArguments(manager, options.allowScripts);
   }
-  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), NO_UPDATE_NOTIFIER: '1', npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...(options.env ?? process.env),
+    NO_UPDATE_NOTIFIER: '1',
+    npm_config_update_notifier: 'false',
+  };
   if (!options.allowScripts) env.npm_config_ignore_scripts = 'true';
   let result: Awaited<ReturnType<typeof spawnLines>>;
   try {
@@ -106,7 +121,9 @@ export async function installDependencies(options: InstallOptions): Promise<Inst
       );
     }
     const message = (error as Error).message;
-    throw new HttpError(422, 'INSTALL_FAILED', `install with ${manager} failed: ${message}`, { cause: error });
+    throw new HttpError(422, 'INSTALL_FAILED', `install with ${manager} failed: ${message}`, {
+      cause: error,
+    });
   }
   if (result.code !== 0) {
     throw new HttpError(

@@ -1,7 +1,7 @@
 // Proves, before any restart, that a staged component's JavaScript resources import: each file
 // is imported in a separate Node process where `harperdb` and Harper's globals are inert stand-ins.
 // This catches syntax errors, missing dependencies and code that throws at load time. The
-// restart phase then asks Harper itself whether the component loaded.
+// restart phase then checks with Harper itself whether the component loaded.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ export const DEFAULT_LOAD_CHECK_TIMEOUT_MS = 60_000;
 const DEFAULT_RESOURCE_PATTERNS = ['resources.js'];
 
 /**
- * The child program. A deep proxy stands in for every Harper value: any property is another
+ * The child program. A deep proxy replaces every Harper value: any property is another
  * proxy, calls and `new` return proxies, and `then` is undefined so an awaited value resolves.
  */
 const CHILD_PROGRAM = `
@@ -58,15 +58,24 @@ export async function resourceFiles(directory: string): Promise<string[]> {
     try {
       config = parseYaml(await readFile(configFile, 'utf8'));
     } catch (error) {
-      throw new HttpError(422, 'INVALID_CONFIG', `config.yaml of the component is not valid YAML: ${(error as Error).message}`);
+      throw new HttpError(
+        422,
+        'INVALID_CONFIG',
+        `config.yaml of the component is not valid YAML: ${(error as Error).message}`,
+      );
     }
     const files = (config as { jsResource?: { files?: unknown } } | null)?.jsResource?.files;
     if (typeof files === 'string') patterns = [files];
-    else if (Array.isArray(files) && files.every((file) => typeof file === 'string')) patterns = files;
+    else if (Array.isArray(files) && files.every((file) => typeof file === 'string'))
+      patterns = files;
     else if (config && typeof config === 'object' && !('jsResource' in config)) patterns = [];
   }
   if (patterns.length === 0) return [];
-  const found = await glob(patterns, { cwd: directory, absolute: true, ignore: ['node_modules/**'] });
+  const found = await glob(patterns, {
+    cwd: directory,
+    absolute: true,
+    ignore: ['node_modules/**'],
+  });
   return found.sort();
 }
 
@@ -78,22 +87,32 @@ export async function checkComponentLoads(
   const files = await resourceFiles(directory);
   if (files.length === 0) return { files };
   const output: string[] = [];
-  const result = await spawnLines(process.execPath, ['--input-type=module', '-e', CHILD_PROGRAM, JSON.stringify(files)], {
-    cwd: directory,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    timeoutMs: options.timeoutMs ?? DEFAULT_LOAD_CHECK_TIMEOUT_MS,
-    signal: options.signal,
-    onLine: (_stream, line) => {
-      if (output.length < 40) output.push(line);
+  const result = await spawnLines(
+    process.execPath,
+    ['--input-type=module', '-e', CHILD_PROGRAM, JSON.stringify(files)],
+    {
+      cwd: directory,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeoutMs: options.timeoutMs ?? DEFAULT_LOAD_CHECK_TIMEOUT_MS,
+      signal: options.signal,
+      onLine: (_stream, line) => {
+        if (output.length < 40) output.push(line);
+      },
     },
-  }).catch((error: Error) => {
-    throw new HttpError(422, 'LOAD_FAILED', `component failed to load: ${error.message}`, { cause: error });
+  ).catch((error: Error) => {
+    throw new HttpError(422, 'LOAD_FAILED', `component failed to load: ${error.message}`, {
+      cause: error,
+    });
   });
   if (result.code !== 0) {
     // Node prints the throwing source line first; the line that starts with the error's name
     // carries the message.
     const reason = output.find((line) => /^[A-Za-z]*Error\b.*: /.test(line)) ?? output.join('\n');
-    throw new HttpError(422, 'LOAD_FAILED', `component failed to load: ${reason.trim() || `exit code ${result.code}`}`);
+    throw new HttpError(
+      422,
+      'LOAD_FAILED',
+      `component failed to load: ${reason.trim() || `exit code ${result.code}`}`,
+    );
   }
   return { files };
 }

@@ -1,12 +1,12 @@
 // The part of a deployment every node runs before its restart: extract the payload into a
 // staging folder, install dependencies, prove the resources load, then swap the new version in.
 import type { Readable } from 'node:stream';
-import { HttpError } from '../http-error.js';
 import type { DeployOptions } from '../deploy-options.js';
+import { HttpError } from '../http-error.js';
 import type { DeploySettings } from '../settings.js';
 import { type ComponentStore, discardStaging, type SwapResult, swapIn } from './component-store.js';
 import { extractPayload } from './extract.js';
-import { installDependencies, type InstallStream } from './install.js';
+import { type InstallStream, installDependencies } from './install.js';
 import { checkComponentLoads } from './load-check.js';
 
 export type Phase = 'upload' | 'extract' | 'install' | 'load' | 'replicate' | 'restart';
@@ -22,7 +22,10 @@ export class PhaseError extends Error {
     const message = cause instanceof Error ? cause.message : String(cause);
     super(message, { cause });
     this.phase = phase;
-    this.code = cause instanceof HttpError ? cause.code : ((cause as { code?: string })?.code ?? 'DEPLOY_FAILED');
+    this.code =
+      cause instanceof HttpError
+        ? cause.code
+        : ((cause as { code?: string })?.code ?? 'DEPLOY_FAILED');
     this.status = cause instanceof HttpError ? cause.status : 500;
   }
 }
@@ -41,7 +44,12 @@ export interface PrepareOptions {
   signal?: AbortSignal;
 }
 
-async function runPhase<T>(phase: Phase, hooks: PrepareHooks, work: () => Promise<T>, done?: (value: T) => string | undefined): Promise<T> {
+async function runPhase<T>(
+  phase: Phase,
+  hooks: PrepareHooks,
+  work: () => Promise<T>,
+  done?: (value: T) => string | undefined,
+): Promise<T> {
   hooks.phase(phase, 'start');
   try {
     const value = await work();
@@ -55,12 +63,19 @@ async function runPhase<T>(phase: Phase, hooks: PrepareHooks, work: () => Promis
 }
 
 /** Runs extract, install and load; on success the new version is live on disk (not yet loaded). */
-export async function prepareComponent(source: Readable, prepare: PrepareOptions): Promise<SwapResult> {
+export async function prepareComponent(
+  source: Readable,
+  prepare: PrepareOptions,
+): Promise<SwapResult> {
   const { deploymentId, options, settings, store, hooks } = prepare;
   const stagingDir = store.stagingDir(deploymentId);
   try {
-    await runPhase('extract', hooks, () => extractPayload(source, stagingDir, settings), (result) =>
-      `${result.entries} entries, ${result.expandedBytes} bytes${result.flattened ? `, flattened ${result.flattened}/` : ''}`,
+    await runPhase(
+      'extract',
+      hooks,
+      () => extractPayload(source, stagingDir, settings),
+      (result) =>
+        `${result.entries} entries, ${result.expandedBytes} bytes${result.flattened ? `, flattened ${result.flattened}/` : ''}`,
     );
     await runPhase(
       'install',
@@ -74,10 +89,14 @@ export async function prepareComponent(source: Readable, prepare: PrepareOptions
           onLine: hooks.installLine,
           signal: prepare.signal,
         }),
-      (result) => (result.skipped ? 'skipped: no package.json' : `installed with ${result.manager}`),
+      (result) =>
+        result.skipped ? 'skipped: no package.json' : `installed with ${result.manager}`,
     );
-    await runPhase('load', hooks, () => checkComponentLoads(stagingDir, { signal: prepare.signal }), (result) =>
-      `${result.files.length} resource files imported`,
+    await runPhase(
+      'load',
+      hooks,
+      () => checkComponentLoads(stagingDir, { signal: prepare.signal }),
+      (result) => `${result.files.length} resource files imported`,
     );
     return await swapIn(store, options.project, deploymentId);
   } catch (error) {

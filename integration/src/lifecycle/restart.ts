@@ -8,7 +8,12 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { HarperServer } from '../harper.js';
-import { type ComponentStore, dropBackup, restorePrevious, type SwapResult } from './component-store.js';
+import {
+  type ComponentStore,
+  dropBackup,
+  restorePrevious,
+  type SwapResult,
+} from './component-store.js';
 
 export const DEFAULT_LOAD_STATUS_TIMEOUT_MS = 30_000;
 const LOAD_STATUS_POLL_MS = 250;
@@ -52,17 +57,27 @@ async function writeJsonAtomically(file: string, value: unknown): Promise<void> 
 }
 
 /** Records that this node is about to restart for a deployment. */
-export async function writePendingRestart(store: ComponentStore, pending: PendingRestart): Promise<void> {
+export async function writePendingRestart(
+  store: ComponentStore,
+  pending: PendingRestart,
+): Promise<void> {
   await writeJsonAtomically(join(pendingDir(store), `${pending.deployment_id}.json`), pending);
 }
 
 /** Stores this node's final outcome for a deployment, for the origin to read. */
-export async function writeOutcome(store: ComponentStore, deploymentId: string, outcome: NodeOutcome): Promise<void> {
+export async function writeOutcome(
+  store: ComponentStore,
+  deploymentId: string,
+  outcome: NodeOutcome,
+): Promise<void> {
   await writeJsonAtomically(join(outcomeDir(store), `${deploymentId}.json`), outcome);
 }
 
 /** Returns this node's final outcome for a deployment, or null while it is not known. */
-export async function readOutcome(store: ComponentStore, deploymentId: string): Promise<NodeOutcome | null> {
+export async function readOutcome(
+  store: ComponentStore,
+  deploymentId: string,
+): Promise<NodeOutcome | null> {
   const file = join(outcomeDir(store), `${deploymentId}.json`);
   if (!existsSync(file)) return null;
   return JSON.parse(await readFile(file, 'utf8')) as NodeOutcome;
@@ -119,7 +134,10 @@ export async function componentLoadStatus(
     if (entry) last = `Harper still reports the status from before the restart`;
     await new Promise((resolve) => setTimeout(resolve, LOAD_STATUS_POLL_MS));
   }
-  return { healthy: false, message: `component load status unknown after ${timeoutMs} ms: ${last}` };
+  return {
+    healthy: false,
+    message: `component load status unknown after ${timeoutMs} ms: ${last}`,
+  };
 }
 
 export interface ResolvedRestart {
@@ -150,9 +168,15 @@ export async function resolvePendingRestarts(options: {
     let outcome: NodeOutcome;
     if (status.healthy) {
       await dropBackup(pending.swap);
-      outcome = { node: pending.node, status: 'success', error: null, started_at: pending.started_at, completed_at: Date.now() };
+      outcome = {
+        node: pending.node,
+        status: 'success',
+        error: null,
+        started_at: pending.started_at,
+        completed_at: Date.now(),
+      };
     } else {
-      await restorePrevious(options.store, pending.project, pending.swap);
+      await restorePrevious(pending.swap);
       restartAgain = true;
       outcome = {
         node: pending.node,

@@ -1,9 +1,9 @@
 import type { DeploymentOutcome } from './deployment-outcome.js';
 import type { PeerResult } from './deployment-row.js';
+import { errorText } from './error-text.js';
 import { formatErrorLabel } from './format-event-line.js';
 import { durationBetween, formatDuration } from './format-units.js';
 import type { Stylize } from './terminal-style.js';
-import { errorText } from './error-text.js';
 
 /** Messages collected from the live events, repeated in the summary. */
 export interface CollectedNotices {

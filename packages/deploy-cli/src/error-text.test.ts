@@ -7,7 +7,9 @@ describe('errorText', () => {
   });
 
   it('formats a message and code', () => {
-    expect(errorText({ message: 'install failed', code: 'INSTALL_FAILED' })).toBe('install failed [INSTALL_FAILED]');
+    expect(errorText({ message: 'install failed', code: 'INSTALL_FAILED' })).toBe(
+      'install failed [INSTALL_FAILED]',
+    );
   });
 
   it('formats a code alone', () => {

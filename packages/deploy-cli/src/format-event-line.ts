@@ -1,9 +1,9 @@
 import type { DeploymentEvent } from './deployment-event.js';
 import { readDeploymentOutcome } from './deployment-outcome.js';
+import { errorText } from './error-text.js';
 import { durationBetween, formatDuration, toEpochMs } from './format-units.js';
 import { isRecord } from './is-record.js';
 import type { Stylize } from './terminal-style.js';
-import { errorText } from './error-text.js';
 
 /** Width the install stream name is padded to, so `stdout` and `stderr` lines align. */
 const INSTALL_STREAM_WIDTH = 6;

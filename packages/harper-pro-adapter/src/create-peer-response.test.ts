@@ -84,7 +84,9 @@ describe('createPeerResponse', () => {
   });
 
   it('keeps the times a result reports', async () => {
-    const lines = await collect(createPeerResponse(Promise.resolve({ started_at: 5, completed_at: 7 })));
+    const lines = await collect(
+      createPeerResponse(Promise.resolve({ started_at: 5, completed_at: 7 })),
+    );
 
     expect(lines.at(-1)).toMatchObject({
       type: 'result',
