@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import nanoSpawn from 'nano-spawn';
 import { x } from 'tinyexec';
@@ -18,6 +19,23 @@ export const READERS = [
       const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let bytes = 0;
       child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+      });
+      child.stderr.resume();
+      await once(child, 'close');
+      return bytes;
+    },
+  },
+  {
+    // Decoding to strings with no splitting bounds what any reader that hands out strings can reach.
+    name: 'raw + StringDecoder (no splitting)',
+    counts: 'bytes',
+    async read(command, args) {
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const decoder = new StringDecoder('utf8');
+      let bytes = 0;
+      child.stdout.on('data', (chunk) => {
+        decoder.write(chunk);
         bytes += chunk.length;
       });
       child.stderr.resume();
