@@ -72,8 +72,9 @@ function parseBoolean(name: string, value: unknown): boolean {
 
 function parseTimeout(name: string, value: unknown): number | null {
   if (value === undefined || value === null || value === '') return null;
-  const number =
-    typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  let number = Number.NaN;
+  if (typeof value === 'number') number = value;
+  else if (typeof value === 'string') number = Number(value);
   if (!Number.isInteger(number) || number <= 0) {
     throw new HttpError(
       400,

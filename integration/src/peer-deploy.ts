@@ -8,6 +8,7 @@ import {
   createHashingCounter,
   PayloadHashMismatchError,
   PayloadSizeMismatchError,
+  REPLICATED_FIELDS,
   streamBlob,
   waitForDeploymentPayload,
 } from '@harper-deploy/peer-relay';
@@ -22,17 +23,8 @@ import type { DeploymentRow } from './row-types.js';
 
 const HASH_POLL_MS = 100;
 
-/** The fields a replicated deploy operation may carry; anything else is rejected. */
-const REPLICATED_FIELDS = new Set([
-  'operation',
-  '_deploymentId',
-  'project',
-  'package',
-  'restart',
-  'install_command',
-  'install_timeout',
-  'install_allow_scripts',
-]);
+/** The fields a replicated deploy operation may carry, from the relay's allow-list. */
+const REPLICATED_FIELD_NAMES: ReadonlySet<string> = new Set(REPLICATED_FIELDS);
 
 export interface PreparedRecord {
   result: NodeOutcome;
@@ -79,7 +71,7 @@ export function parseReplicatedOperation(body: unknown): {
   }
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
-    if (!REPLICATED_FIELDS.has(name)) {
+    if (!REPLICATED_FIELD_NAMES.has(name)) {
       throw new HttpError(
         400,
         'INVALID_OPERATION',

@@ -6,7 +6,7 @@ import { finishOriginAfterRestart } from './finish-after-restart.js';
 import { resolvePendingRestarts } from './lifecycle/restart.js';
 import type { DeploymentRow } from './row-types.js';
 
-/** Runs the startup tasks; errors are logged, never thrown, so the component still loads. */
+/** Runs the startup tasks. Each task catches and logs its errors, so the component still loads. */
 export async function runStartupTasks(context: NodeContext): Promise<void> {
   try {
     await resolvePendingRestarts({

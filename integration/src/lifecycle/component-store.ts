@@ -1,4 +1,4 @@
-// Where component versions live on this node: new versions are extracted and installed in a
+// The locations of component versions on this node: new versions are extracted and installed in a
 // staging folder, swapped into Harper's components folder, and the previous version is kept
 // aside until the deployment is final so it can be restored.
 import { existsSync } from 'node:fs';

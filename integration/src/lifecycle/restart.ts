@@ -1,6 +1,6 @@
 // Worker restarts. Harper 4.7 loads components only when its HTTP worker threads start, and the
-// request that asks for a restart runs in a worker that is about to stop. So a node writes a
-// pending-restart file before it asks, and the new worker resolves it: it waits until Harper
+// request that requests a restart runs in a worker that is about to stop. So a node writes a
+// pending-restart file before the request, and the new worker resolves it: it waits until Harper
 // reports the component's load status, keeps the new version if it is healthy, and otherwise
 // restores the previous version and restarts once more.
 import { existsSync } from 'node:fs';

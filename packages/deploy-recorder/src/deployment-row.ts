@@ -18,7 +18,7 @@ export type DeploymentStatus =
 /** Statuses that end a deployment. A row reaches one of them once and keeps it. */
 export type TerminalDeploymentStatus = 'success' | 'failed' | 'rolled_back';
 
-/** How Harper restarts its HTTP workers after the component is installed. */
+/** The way Harper restarts its HTTP workers after the component is installed. */
 export type RestartMode = 'none' | 'immediate' | 'rolling';
 
 /** Failure stored on the row of a failed or rolled-back deployment. */

@@ -145,8 +145,8 @@ function reportedTime(value: unknown, key: 'started_at' | 'completed_at'): numbe
 }
 
 function successLine(startedAt: number, value: unknown): string {
-  // A result that carries its own times wins: a peer answering a replayed operation returns
-  // the first run's outcome, whose times describe the real install.
+  // A result that carries its own times wins, because a peer that receives a replayed operation
+  // returns the first run's outcome, whose times describe the real install.
   const result: PeerWorkResult = {
     status: 'success',
     started_at: reportedTime(value, 'started_at') ?? startedAt,

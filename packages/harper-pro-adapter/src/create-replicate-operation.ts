@@ -22,8 +22,8 @@ import type {
 } from './types.js';
 
 /**
- * Maximum time in milliseconds until a peer answers. For a transport that does not report an
- * early answer through `onAnswer`, the answer is the peer's result, which includes waiting
+ * Maximum time in milliseconds until a peer responds. For a transport that does not report an
+ * early response through `onAnswer`, the response is the peer's result, which includes waiting
  * for the payload, the install and the load check.
  */
 // NOTE: 30 minutes is a chosen ceiling for such transports, not a measured one. Raise it for
@@ -33,7 +33,7 @@ export const DEFAULT_ANSWER_TIMEOUT_MS = 30 * 60_000;
 export interface CreateReplicateOperationOptions {
   transport: ReplicationTransport;
   /**
-   * Maximum time in milliseconds until a peer answers. It ends when the transport calls
+   * Maximum time in milliseconds until a peer responds. It ends when the transport calls
    * `onAnswer` (the HTTP transport does on response headers), else at the peer's result.
    * Infinity disables the limit.
    */

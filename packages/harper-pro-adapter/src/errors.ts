@@ -92,8 +92,8 @@ export class PeerListFailedError extends HarperProAdapterError {
 }
 
 /**
- * A peer did not answer within `answerTimeoutMs`: no response headers over HTTP, or no result
- * from a transport that does not report an earlier answer.
+ * Error for a peer that did not respond within `answerTimeoutMs`: no response headers over HTTP,
+ * or no result from a transport that does not report an earlier response.
  */
 export class PeerAnswerTimeoutError extends HarperProAdapterError {
   readonly code = 'PEER_ANSWER_TIMEOUT';

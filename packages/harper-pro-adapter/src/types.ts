@@ -37,8 +37,8 @@ export interface PeerSendOptions {
   /** Aborts when the caller gives up on this peer. Transports should stop their request. */
   signal: AbortSignal;
   /**
-   * Tells the caller that the peer has started to answer, for example with response headers.
-   * It stops the caller's answer deadline, so the transport's own timeouts govern the rest.
+   * Tells the caller that the peer has started to respond, for example with response headers.
+   * It stops the caller's response deadline, so the transport's own timeouts govern the rest.
    * A transport that never calls it is held to the deadline until its result.
    */
   onAnswer?: () => void;
