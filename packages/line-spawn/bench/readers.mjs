@@ -13,6 +13,7 @@ import { spawnLines } from '../dist/index.js';
  */
 export const READERS = [
   {
+    id: 'raw',
     name: 'raw child_process (no splitting)',
     counts: 'bytes',
     async read(command, args) {
@@ -28,6 +29,7 @@ export const READERS = [
   },
   {
     // Decoding to strings with no splitting bounds what any reader that hands out strings can reach.
+    id: 'decode',
     name: 'raw + StringDecoder (no splitting)',
     counts: 'bytes',
     async read(command, args) {
@@ -44,6 +46,47 @@ export const READERS = [
     },
   },
   {
+    // Does only what every reader that hands out one string per line must do: decode, find each
+    // `\n`, slice the line and call a function. It has no `\r` handling, length limit or timers.
+    id: 'minimal',
+    name: 'hand-written minimal splitter',
+    counts: 'lines',
+    async read(command, args) {
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const decoder = new StringDecoder('utf8');
+      let pending = '';
+      let lines = 0;
+      const onLine = () => {
+        lines += 1;
+      };
+      child.stdout.on('data', (chunk) => {
+        const text = decoder.write(chunk);
+        let start = 0;
+        let lineFeed = text.indexOf('\n');
+        if (lineFeed !== -1 && pending !== '') {
+          onLine(pending + text.slice(0, lineFeed));
+          pending = '';
+          start = lineFeed + 1;
+          lineFeed = text.indexOf('\n', start);
+        }
+        while (lineFeed !== -1) {
+          onLine(text.slice(start, lineFeed));
+          start = lineFeed + 1;
+          lineFeed = text.indexOf('\n', start);
+        }
+        pending += text.slice(start);
+      });
+      child.stderr.resume();
+      await once(child, 'close');
+      pending += decoder.end();
+      if (pending !== '') {
+        onLine(pending);
+      }
+      return lines;
+    },
+  },
+  {
+    id: 'line-spawn',
     name: 'line-spawn',
     counts: 'lines',
     async read(command, args) {
@@ -58,6 +101,7 @@ export const READERS = [
     },
   },
   {
+    id: 'line-spawn-default',
     name: 'line-spawn, default maxLineLength (truncates)',
     counts: 'lines',
     async read(command, args) {
@@ -71,6 +115,7 @@ export const READERS = [
     },
   },
   {
+    id: 'readline',
     name: 'readline',
     counts: 'lines',
     async read(command, args) {
@@ -86,6 +131,7 @@ export const READERS = [
     },
   },
   {
+    id: 'execa',
     name: 'execa (iteration)',
     counts: 'lines',
     async read(command, args) {
@@ -97,6 +143,7 @@ export const READERS = [
     },
   },
   {
+    id: 'nano-spawn',
     name: 'nano-spawn (iteration)',
     counts: 'lines',
     async read(command, args) {
@@ -108,6 +155,7 @@ export const READERS = [
     },
   },
   {
+    id: 'tinyexec',
     name: 'tinyexec (iteration)',
     counts: 'lines',
     async read(command, args) {

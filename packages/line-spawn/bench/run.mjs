@@ -3,12 +3,13 @@
 //
 // Usage: pnpm --filter line-spawn bench (which builds first and runs node --expose-gc).
 // Environment: BENCH_ROUNDS (default 5), BENCH_SHORT_MIB (default 256), BENCH_LONG_MIB
-// (default 64), BENCH_SPAWNS (default 200).
+// (default 64), BENCH_SPAWNS (default 200), BENCH_READERS (comma-separated reader ids from
+// bench/readers.mjs; all by default, and the raw reader always runs as the baseline).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLongLine, writeShortLines } from './inputs.mjs';
-import { READERS } from './readers.mjs';
+import { READERS as ALL_READERS } from './readers.mjs';
 
 const MIB = 1024 * 1024;
 const SPAWNS_PER_BATCH = 20;
@@ -16,6 +17,22 @@ const rounds = readPositiveInteger('BENCH_ROUNDS', 5);
 const shortMib = readPositiveInteger('BENCH_SHORT_MIB', 256);
 const longMib = readPositiveInteger('BENCH_LONG_MIB', 64);
 const spawns = readPositiveInteger('BENCH_SPAWNS', 200);
+const READERS = selectReaders(process.env.BENCH_READERS);
+
+function selectReaders(text) {
+  if (text === undefined || text.trim() === '') {
+    return ALL_READERS;
+  }
+  const requested = new Set(text.split(',').map((id) => id.trim()));
+  const known = new Set(ALL_READERS.map((reader) => reader.id));
+  const unknown = [...requested].filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `Invalid BENCH_READERS id: ${unknown.join(', ')}. Use ids from this list: ${[...known].join(', ')}.`,
+    );
+  }
+  return ALL_READERS.filter((reader) => reader.id === 'raw' || requested.has(reader.id));
+}
 
 function readPositiveInteger(name, fallback) {
   const text = process.env[name];
