@@ -2,8 +2,11 @@
 // Compares this project's deploy route with Harper 4.7.29's built-in deploy_component (base64
 // payload in the operation, replicated: true) on the same local clusters and payloads. Both run
 // without a worker restart, so the figures cover upload, replication, extract and install.
-// Prints a Markdown table of wall time and per-node RSS growth (peak during the call minus the
-// RSS before it, and the RSS 5 s after, from /proc/<pid>/status).
+// Prints a Markdown table of wall time, per-node RSS growth (peak during the call minus the RSS
+// before it, and the RSS 5 s after, from /proc/<pid>/status) and, for tracked deploys, how long
+// each peer waited for the payload after the origin asked it to deploy.
+// Environment: BENCH_SIZES_MIB (default 1,50), BENCH_NODES (default 1,3), BENCH_BUILTIN (set to
+// 0 to skip the built-in operation, for quicker runs while profiling).
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ const tarFs = await import('tar-fs');
 const MIB = 1024 * 1024;
 const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? '1,50').split(',').map(Number);
 const NODE_COUNTS = (process.env.BENCH_NODES ?? '1,3').split(',').map(Number);
+const RUN_BUILTIN = process.env.BENCH_BUILTIN !== '0';
 const SAMPLE_MS = 100;
 const SETTLE_MS = 5_000;
 
@@ -92,6 +96,28 @@ async function deployTracked(cluster, payload, project) {
   const row = await waitForTerminal(cluster, body.deployment_id);
   if (row.status !== 'success')
     throw new Error(`tracked deploy ended ${row.status}: ${JSON.stringify(row.error)}`);
+  return body.deployment_id;
+}
+
+/**
+ * Returns each peer's wait for the payload, from the record it keeps after preparing: the
+ * milliseconds and their share of the peer's run from the origin's request to prepared.
+ */
+async function peerPayloadWaits(cluster, deploymentId) {
+  const waits = [];
+  for (const node of cluster.nodes.slice(1)) {
+    const file = join(node.rootPath, 'deploy-tracking', 'prepared', `${deploymentId}.json`);
+    const record = JSON.parse(await readFile(file, 'utf8'));
+    if (typeof record.payload_wait_ms !== 'number') {
+      waits.push('not recorded');
+      continue;
+    }
+    const lifecycleMs = record.result.completed_at - record.result.started_at;
+    waits.push(
+      `${record.payload_wait_ms} ms (${((100 * record.payload_wait_ms) / lifecycleMs).toFixed(1)}%)`,
+    );
+  }
+  return waits.join(' / ');
 }
 
 async function deployBuiltIn(cluster, payload, project) {
@@ -119,16 +145,17 @@ for (const nodeCount of NODE_COUNTS) {
   try {
     for (const sizeMib of SIZES_MIB) {
       const payload = await packFixture(sizeMib);
-      for (const [name, deploy] of [
-        ['tracked (this project)', deployTracked],
-        ['built-in deploy_component', deployBuiltIn],
-      ]) {
-        const project = `bench-${name.startsWith('tracked') ? 'tracked' : 'builtin'}-${sizeMib}`;
-        const { seconds, growth, after } = await measure(cluster, () =>
+      const deploys = [['tracked (this project)', deployTracked]];
+      if (RUN_BUILTIN) deploys.push(['built-in deploy_component', deployBuiltIn]);
+      for (const [name, deploy] of deploys) {
+        const tracked = name.startsWith('tracked');
+        const project = `bench-${tracked ? 'tracked' : 'builtin'}-${sizeMib}`;
+        const { result, seconds, growth, after } = await measure(cluster, () =>
           deploy(cluster, payload, project),
         );
+        const waits = tracked && nodeCount > 1 ? await peerPayloadWaits(cluster, result) : '';
         rows.push(
-          `| ${name} | ${nodeCount} | ${sizeMib} | ${seconds.toFixed(2)} | ${growth.map(formatMib).join(' / ')} | ${after.map(formatMib).join(' / ')} |`,
+          `| ${name} | ${nodeCount} | ${sizeMib} | ${seconds.toFixed(2)} | ${growth.map(formatMib).join(' / ')} | ${after.map(formatMib).join(' / ')} | ${waits} |`,
         );
         console.error(rows.at(-1));
       }
@@ -139,7 +166,7 @@ for (const nodeCount of NODE_COUNTS) {
 }
 
 console.log(
-  '| deploy | nodes | payload MiB | seconds | peak RSS growth per node, MiB | RSS 5 s after, over before, MiB |',
+  '| deploy | nodes | payload MiB | seconds | peak RSS growth per node, MiB | RSS 5 s after, over before, MiB | peer wait for payload (share of its run) |',
 );
-console.log('| --- | ---: | ---: | ---: | --- | --- |');
+console.log('| --- | ---: | ---: | ---: | --- | --- | --- |');
 for (const row of rows) console.log(row);

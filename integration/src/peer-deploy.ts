@@ -1,27 +1,16 @@
-// A peer's side of a deployment: wait for the replicated row and its blob, read and verify the
-// payload, run extract, install and load, and report the outcome. Peers never write the row.
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// A peer's side of a deployment: take the payload that was fetched as the row replicated (or fetch
+// it now), run extract, install and load, and report the outcome. Peers never write the row.
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import {
-  createHashingCounter,
-  PayloadHashMismatchError,
-  PayloadSizeMismatchError,
-  REPLICATED_FIELDS,
-  streamBlob,
-  waitForDeploymentPayload,
-} from '@harper-deploy/peer-relay';
+import { REPLICATED_FIELDS } from '@harper-deploy/peer-relay';
 import type { NodeContext } from './context.js';
 import { type DeployOptions, parseDeployOptions } from './deploy-options.js';
-import type { HarperBlob } from './harper.js';
 import { HttpError } from './http-error.js';
 import { dropBackup, type SwapResult } from './lifecycle/component-store.js';
 import { PhaseError, prepareComponent } from './lifecycle/prepare.js';
 import { type NodeOutcome, readOutcome, writeOutcome } from './lifecycle/restart.js';
-import type { DeploymentRow } from './row-types.js';
-
-const HASH_POLL_MS = 100;
+import { claimPayload, releasePayload } from './payload-fetch.js';
 
 /** The fields a replicated deploy operation may carry, from the relay's allow-list. */
 const REPLICATED_FIELD_NAMES: ReadonlySet<string> = new Set(REPLICATED_FIELDS);
@@ -32,6 +21,11 @@ export interface PreparedRecord {
   project: string;
   /** The field names of the replicated operation as it arrived, kept for audits and tests. */
   received_fields: string[];
+  /**
+   * Milliseconds between the operation's arrival and a verified payload on disk. Near zero when
+   * the payload was fetched as the row replicated, before the origin asked this peer to deploy.
+   */
+  payload_wait_ms: number;
 }
 
 /** Peer deployments in progress in this worker, so a replayed operation joins the first run. */
@@ -120,34 +114,11 @@ async function preparePeer(
   const startedAt = Date.now();
   const log = (message: string): void =>
     context.logger.info(`deployment ${deploymentId} on peer ${context.nodeName}: ${message}`);
-  const spool = join(context.store.stagingDir(deploymentId), '..', `${deploymentId}.tgz`);
   try {
-    const deadline = Date.now() + context.settings.peerRowTimeoutMs;
-    const { blob } = await waitForDeploymentPayload({
-      table: context.table,
-      deploymentId,
-      timeoutMs: context.settings.peerRowTimeoutMs,
-    });
-    log('payload blob found, reading it');
-    await mkdir(join(spool, '..'), { recursive: true });
-    // The payload is spooled to disk while the origin may still be uploading it, then checked
-    // against the size and hash the origin records at the end of the upload. Only a verified
-    // payload reaches the extractor.
-    const counter = createHashingCounter();
-    await pipeline(
-      streamBlob(blob as HarperBlob, { idleTimeoutMs: context.settings.peerReceiveIdleTimeoutMs }),
-      counter,
-      createWriteStream(spool),
-    );
-    const row = await waitForPayloadHash(context, deploymentId, deadline);
-    if (counter.bytes !== row.payload_size) {
-      throw new PayloadSizeMismatchError(row.payload_size as number, counter.bytes);
-    }
-    if (counter.digest() !== row.payload_hash) {
-      throw new PayloadHashMismatchError(row.payload_hash as string, counter.digest());
-    }
-    log(`payload of ${counter.bytes} bytes verified`);
-    const swap = await prepareComponent(createReadStream(spool), {
+    const payload = await claimPayload(context, deploymentId);
+    const payloadWaitMs = Date.now() - startedAt;
+    log(`payload of ${payload.bytes} bytes verified, after waiting ${payloadWaitMs} ms for it`);
+    const swap = await prepareComponent(createReadStream(payload.path), {
       deploymentId,
       options,
       settings: context.settings,
@@ -170,6 +141,7 @@ async function preparePeer(
       swap,
       project: options.project,
       received_fields: receivedFields,
+      payload_wait_ms: payloadWaitMs,
     });
     if (options.restart === 'none') {
       await dropBackup(swap);
@@ -193,28 +165,7 @@ async function preparePeer(
     await writeOutcome(context.store, deploymentId, result);
     return result;
   } finally {
-    await rm(spool, { force: true });
-  }
-}
-
-/** Waits until the row carries the hash and size the origin writes when the upload ends. */
-async function waitForPayloadHash(
-  context: NodeContext,
-  deploymentId: string,
-  deadline: number,
-): Promise<DeploymentRow> {
-  for (;;) {
-    const row = (await context.table.get(deploymentId)) as DeploymentRow | null | undefined;
-    if (row && typeof row.payload_hash === 'string' && typeof row.payload_size === 'number')
-      return row;
-    if (Date.now() > deadline) {
-      throw new HttpError(
-        504,
-        'PAYLOAD_HASH_MISSING',
-        `deployment row ${deploymentId} has no payload hash and size after ${context.settings.peerRowTimeoutMs} ms: the upload on the origin did not finish`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, HASH_POLL_MS));
+    await releasePayload(context, deploymentId);
   }
 }
 

@@ -54,5 +54,7 @@ export function plainTable(table: HarperTable<DeploymentRow>): HarperTable<Deplo
     async *search(query) {
       for await (const record of table.search(query)) yield plainRow(record);
     },
+    // Change events carry the record's id, so readers fetch the row itself through get().
+    subscribe: table.subscribe?.bind(table),
   };
 }

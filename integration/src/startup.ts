@@ -1,13 +1,30 @@
-// Work a worker does when it starts: finish the deployments whose restart it is, and mark this
-// node's deployments that an earlier worker or process left unfinished as failed.
+// Work a worker does when it starts: watch for deployment rows whose payload this node should
+// fetch, finish the deployments whose restart it is, and mark this node's deployments that an
+// earlier worker or process left unfinished as failed.
 import { markStaleDeployments } from '@harper-deploy/deploy-recorder';
 import type { NodeContext } from './context.js';
 import { finishOriginAfterRestart } from './finish-after-restart.js';
-import { resolvePendingRestarts } from './lifecycle/restart.js';
+import { readOutcome, resolvePendingRestarts } from './lifecycle/restart.js';
+import { discardSpools, watchForPayloads } from './payload-fetch.js';
+import { readPrepared } from './peer-deploy.js';
 import type { DeploymentRow } from './row-types.js';
 
 /** Runs the startup tasks. Each task catches and logs its errors, so the component still loads. */
 export async function runStartupTasks(context: NodeContext): Promise<void> {
+  try {
+    // Spools left by an earlier worker are removed before this worker starts its own.
+    // NOTE: with more than one HTTP worker thread per node, every worker would fetch each payload
+    // and could remove a live worker's spool here. The harness and the demo run one worker per node.
+    await discardSpools(context);
+    await watchForPayloads(context, async (deploymentId) =>
+      Boolean(
+        (await readPrepared(context, deploymentId)) ??
+          (await readOutcome(context.store, deploymentId)),
+      ),
+    );
+  } catch (error) {
+    context.logger.error('watching for deployment payloads failed', error);
+  }
   try {
     await resolvePendingRestarts({
       store: context.store,

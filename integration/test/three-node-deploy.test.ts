@@ -1,6 +1,8 @@
 // A deployment to a real three-node Harper cluster, driven through the harper-deploy CLI.
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarperCluster } from '../src/harness/cluster.js';
 import {
@@ -210,6 +212,76 @@ describe('three-node deploy from node A', () => {
       }
     } finally {
       await rm(noisy, { recursive: true, force: true });
+    }
+  });
+
+  it('fetches the payload on every peer before the origin asks', async () => {
+    const payload = await packFolder(fixture);
+    const scriptDir = await mkdtemp(join(tmpdir(), 'wait-for-spools-'));
+    const script = join(scriptDir, 'wait-for-spools.cjs');
+    // Runs as the install command. On the origin, it exits 0 once every peer's staging folder
+    // contains a payload spool of the full size, and 3 after 60 s. The origin replicates only after
+    // its install, so the deploy succeeds only if the peers fetched the payload before that.
+    await writeFile(
+      script,
+      `const { readdirSync, statSync } = require('node:fs');
+const [origin, size, ...folders] = process.argv.slice(2);
+if (process.env.NODE_HOSTNAME !== origin) process.exit(0);
+const spooled = (folder) => {
+  try {
+    return readdirSync(folder).some((name) => name.endsWith('.tgz') && statSync(folder + '/' + name).size === Number(size));
+  } catch {
+    return false;
+  }
+};
+const deadline = Date.now() + 60000;
+setInterval(() => {
+  if (folders.every(spooled)) process.exit(0);
+  if (Date.now() > deadline) {
+    console.error('peers did not fetch the payload: ' + folders.filter((folder) => !spooled(folder)).join(', '));
+    process.exit(3);
+  }
+}, 50);
+`,
+    );
+    const peerStaging = [1, 2].map((index) =>
+      join(cluster.nodes[index]!.rootPath, 'deploy-tracking', 'staging'),
+    );
+    try {
+      const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+        method: 'POST',
+        headers: { authorization: cluster.authorization },
+        body: multipartBody(
+          {
+            project: 'hello-app',
+            restart: 'none',
+            install_command: `node ${script} ${cluster.nodes[0]!.name} ${payload.length} ${peerStaging.join(' ')} && ${NPM_INSTALL}`,
+          },
+          payload,
+        ),
+      });
+      const body = (await response.json()) as { deployment_id: string };
+      const row = await waitForTerminalRow(cluster, 0, body.deployment_id);
+
+      expect(row.error).toBeNull();
+      expect(row.status).toBe('success');
+      for (const index of [1, 2]) {
+        const prepared = JSON.parse(
+          await readNodeFile(
+            cluster,
+            index,
+            join('deploy-tracking', 'prepared', `${body.deployment_id}.json`),
+          ),
+        ) as { result: { status: string }; payload_wait_ms: number };
+        expect(prepared.result.status, `node ${index}`).toBe('success');
+        expect(typeof prepared.payload_wait_ms, `node ${index}`).toBe('number');
+      }
+      for (const folder of peerStaging) {
+        const spools = (await readdir(folder)).filter((name) => name.endsWith('.tgz'));
+        expect(spools, folder).toEqual([]);
+      }
+    } finally {
+      await rm(scriptDir, { recursive: true, force: true });
     }
   });
 
