@@ -2,9 +2,9 @@
 // Compares this project's deploy route with Harper 4.7.29's built-in deploy_component (base64
 // payload in the operation, replicated: true) on the same local clusters and payloads. Both run
 // without a worker restart, so the figures cover upload, replication, extract and install.
-// Prints a Markdown table of wall time, per-node RSS growth (peak during the call minus the RSS
-// before it, and the RSS 5 s after, from /proc/<pid>/status) and, for tracked deploys, how long
-// each peer waited for the payload after the origin asked it to deploy.
+// Prints a Markdown table of wall time, CPU seconds per node, per-node RSS growth (peak during the
+// call minus the RSS before it, and the RSS 5 s after, from /proc/<pid>/status) and, for tracked
+// deploys, how long each peer waited for the payload after the origin sent its operation.
 // Environment: BENCH_SIZES_MIB (default 1,50), BENCH_NODES (default 1,3), BENCH_BUILTIN (set to
 // 0 to skip the built-in operation, for quicker runs while profiling).
 import { randomBytes } from 'node:crypto';
@@ -30,9 +30,21 @@ async function rssBytes(pid) {
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)[1]) * 1024;
 }
 
+/**
+ * Returns the CPU seconds a process has used, its own threads and its finished children (such as
+ * npm install) together, from /proc/<pid>/stat in clock ticks of 1/100 s.
+ */
+async function cpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime and cstime are fields 14 to 17, indexes 11 to 14 after the name.
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+}
+
 /** Samples every node's RSS while `work` runs; returns the result and per-node figures. */
 async function measure(cluster, work) {
   const pids = cluster.nodes.map((node) => node.pid);
+  const cpuBefore = await Promise.all(pids.map(cpuSeconds));
   const before = await Promise.all(pids.map(rssBytes));
   const peak = [...before];
   let running = true;
@@ -48,6 +60,7 @@ async function measure(cluster, work) {
   const startedAt = performance.now();
   const result = await work();
   const seconds = (performance.now() - startedAt) / 1000;
+  const cpuAfter = await Promise.all(pids.map(cpuSeconds));
   running = false;
   await sampler;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -55,6 +68,7 @@ async function measure(cluster, work) {
   return {
     result,
     seconds,
+    cpu: cpuAfter.map((value, index) => value - cpuBefore[index]),
     growth: peak.map((value, index) => value - before[index]),
     after: after.map((value, index) => value - before[index]),
   };
@@ -101,7 +115,7 @@ async function deployTracked(cluster, payload, project) {
 
 /**
  * Returns each peer's wait for the payload, from the record it keeps after preparing: the
- * milliseconds and their share of the peer's run from the origin's request to prepared.
+ * milliseconds, and their share of the peer's run from the operation's arrival to prepared.
  */
 async function peerPayloadWaits(cluster, deploymentId) {
   const waits = [];
@@ -150,12 +164,12 @@ for (const nodeCount of NODE_COUNTS) {
       for (const [name, deploy] of deploys) {
         const tracked = name.startsWith('tracked');
         const project = `bench-${tracked ? 'tracked' : 'builtin'}-${sizeMib}`;
-        const { result, seconds, growth, after } = await measure(cluster, () =>
+        const { result, seconds, cpu, growth, after } = await measure(cluster, () =>
           deploy(cluster, payload, project),
         );
         const waits = tracked && nodeCount > 1 ? await peerPayloadWaits(cluster, result) : '';
         rows.push(
-          `| ${name} | ${nodeCount} | ${sizeMib} | ${seconds.toFixed(2)} | ${growth.map(formatMib).join(' / ')} | ${after.map(formatMib).join(' / ')} | ${waits} |`,
+          `| ${name} | ${nodeCount} | ${sizeMib} | ${seconds.toFixed(2)} | ${cpu.map((value) => value.toFixed(1)).join(' / ')} | ${growth.map(formatMib).join(' / ')} | ${after.map(formatMib).join(' / ')} | ${waits} |`,
         );
         console.error(rows.at(-1));
       }
@@ -166,7 +180,7 @@ for (const nodeCount of NODE_COUNTS) {
 }
 
 console.log(
-  '| deploy | nodes | payload MiB | seconds | peak RSS growth per node, MiB | RSS 5 s after, over before, MiB | peer wait for payload (share of its run) |',
+  '| deploy | nodes | payload MiB | seconds | CPU s per node | peak RSS growth per node, MiB | RSS 5 s after, over before, MiB | peer wait for payload (share of its run) |',
 );
-console.log('| --- | ---: | ---: | ---: | --- | --- | --- |');
+console.log('| --- | ---: | ---: | ---: | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);

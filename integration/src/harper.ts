@@ -33,6 +33,7 @@ export interface HarperBlob {
 export interface HarperTable<Row> {
   get(id: string): Promise<Row | undefined | null> | Row | undefined | null;
   put(id: string, row: Row): Promise<void> | void;
+  patch?(id: string, update: Partial<Row>): Promise<void> | void;
   search(query: unknown): AsyncIterable<Row>;
   subscribe?(request: unknown): Promise<AsyncIterable<unknown>>;
 }

@@ -23,6 +23,8 @@ export const ROW_ATTRIBUTES = [
   'error',
 ] as const;
 
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'rolled_back']);
+
 /** Attributes of type Any, whose nested objects Harper also returns with accessors. */
 const NESTED_ATTRIBUTES = new Set<string>(['event_log', 'peer_results', 'error']);
 
@@ -45,12 +47,31 @@ export function plainRow(record: unknown): DeploymentRow {
 
 /** Wraps Harper's table so that reads return plain rows. */
 export function plainTable(table: HarperTable<DeploymentRow>): HarperTable<DeploymentRow> {
+  // Rows whose blob this worker has written, until they end, to spare a read before each write.
+  const blobWritten = new Set<string>();
   return {
     async get(id) {
       const record = await table.get(id);
       return record ? plainRow(record) : record;
     },
-    put: (id, row) => table.put(id, row),
+    async put(id, row) {
+      // Harper 4.7 sends a record's blob to every peer again for each put that carries it, unless
+      // a send of that blob is still running (its replication code, and a peer held 5 copies of
+      // one payload). A deployment's blob never changes once set, so later writes are patches.
+      const hasBlob = row.payload_blob != null;
+      const blobStored =
+        hasBlob &&
+        table.patch !== undefined &&
+        (blobWritten.has(id) || (await table.get(id))?.payload_blob != null);
+      if (blobStored && table.patch) {
+        const { payload_blob: _stored, ...update } = row;
+        await table.patch(id, update);
+      } else {
+        await table.put(id, row);
+      }
+      if (hasBlob && !TERMINAL_STATUSES.has(row.status)) blobWritten.add(id);
+      else blobWritten.delete(id);
+    },
     async *search(query) {
       for await (const record of table.search(query)) yield plainRow(record);
     },

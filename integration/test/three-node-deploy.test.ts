@@ -1,6 +1,7 @@
 // A deployment to a real three-node Harper cluster, driven through the harper-deploy CLI.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,17 @@ import {
   runCli,
   waitForTerminalRow,
 } from './support.js';
+
+/** Returns the files under `folder`, at any depth, of at least `bytes` bytes. */
+async function filesAtLeast(folder: string, bytes: number): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await stat(path)).size >= bytes) found.push(path);
+  }
+  return found;
+}
 
 let cluster: HarperCluster;
 let deploymentId: string;
@@ -282,6 +294,38 @@ setInterval(() => {
       }
     } finally {
       await rm(scriptDir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends the payload blob to each peer once', async () => {
+    const padded = await fixtureCopy('2.0.0');
+    try {
+      // Random bytes do not compress, so the blob is larger than every other blob of the suite.
+      await writeFile(join(padded, 'padding.bin'), randomBytes(4 * 1024 * 1024));
+      const payload = await packFolder(padded);
+      const response = await fetch(`${cluster.nodes[0]!.httpUrl}/deploy_component`, {
+        method: 'POST',
+        headers: { authorization: cluster.authorization },
+        body: multipartBody(
+          { project: 'hello-app', restart: 'none', install_command: NPM_INSTALL },
+          payload,
+        ),
+      });
+      const body = (await response.json()) as { deployment_id: string };
+      const row = await waitForTerminalRow(cluster, 0, body.deployment_id);
+      expect(row.status).toBe('success');
+
+      // Harper writes each blob it receives to its own file under the node's blobs folder.
+      for (const index of [1, 2]) {
+        await waitForTerminalRow(cluster, index, body.deployment_id);
+        const copies = await filesAtLeast(
+          join(cluster.nodes[index]!.rootPath, 'blobs'),
+          payload.length,
+        );
+        expect(copies, `node ${index}`).toHaveLength(1);
+      }
+    } finally {
+      await rm(padded, { recursive: true, force: true });
     }
   });
 
