@@ -13,8 +13,11 @@ import { readSettings } from './settings.js';
 
 const PAYLOAD = Buffer.from('a deployment payload, in three chunks of bytes');
 
-/** Returns a blob that yields `bytes` in three chunks and counts how often it was read. */
-function countingBlob(bytes: Buffer) {
+/**
+ * Returns a blob that yields `bytes` in three chunks and counts how often it was read. With
+ * `neverEnds`, its stream then waits forever instead of ending.
+ */
+function countingBlob(bytes: Buffer, neverEnds = false) {
   const blob = {
     reads: 0,
     size: bytes.length,
@@ -24,6 +27,7 @@ function countingBlob(bytes: Buffer) {
       for (let start = 0; start < bytes.length; start += third) {
         yield bytes.subarray(start, start + third);
       }
+      if (neverEnds) await new Promise(() => undefined);
     },
   };
   return blob;
@@ -108,9 +112,9 @@ describe('payload fetch', () => {
     await rm(rootPath, { recursive: true, force: true });
   });
 
-  function addRow(bytes: Buffer, overrides: Partial<DeploymentRow> = {}) {
+  function addRow(bytes: Buffer, overrides: Partial<DeploymentRow> = {}, neverEnds = false) {
     const id = randomUUID();
-    const blob = countingBlob(bytes);
+    const blob = countingBlob(bytes, neverEnds);
     rows.set(id, {
       deployment_id: id,
       origin_node: 'origin-z',
@@ -190,6 +194,16 @@ describe('payload fetch', () => {
 
     expect(payload.bytes).toBe(PAYLOAD.length);
     expect(blob.reads).toBe(1);
+    await releasePayload(context, id);
+  });
+
+  it('stops at the recorded size of a stream that never ends', async () => {
+    const { id } = addRow(PAYLOAD, {}, true);
+
+    const payload = await claimPayload(context, id);
+
+    expect(payload.bytes).toBe(PAYLOAD.length);
+    expect(readFileSync(payload.path)).toEqual(PAYLOAD);
     await releasePayload(context, id);
   });
 

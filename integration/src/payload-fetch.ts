@@ -30,7 +30,7 @@ export interface FetchedPayload {
 
 interface Fetch {
   payload: Promise<FetchedPayload>;
-  /** True once the peer route has asked for this payload; its run then owns the spool file. */
+  /** True once the peer route has requested this payload, so its run owns the spool file. */
   claimed: boolean;
 }
 
@@ -96,12 +96,25 @@ async function spool(context: NodeContext, deploymentId: string): Promise<Fetche
     // hash, and nothing reads them before they match the size and hash the origin records at the
     // end of the upload.
     const counter = createHashingCounter();
-    await pipeline(
-      streamBlob(blob as HarperBlob, { idleTimeoutMs: context.settings.peerReceiveIdleTimeoutMs }),
-      counter,
-      createWriteStream(path),
-    );
-    const row = await waitForPayloadHash(context, deploymentId, deadline);
+    const stopWaiting = new AbortController();
+    const hashed = waitForPayloadHash(context, deploymentId, deadline, stopWaiting.signal);
+    hashed.catch(() => undefined);
+    try {
+      // Harper 4.7's stream of a blob that was still arriving once delivered all 200 MB and then
+      // hit the 60 s idle timeout without ending, so the read stops at the recorded size.
+      await pipeline(
+        streamBlob(blob as HarperBlob, {
+          idleTimeoutMs: context.settings.peerReceiveIdleTimeoutMs,
+          expectedBytes: hashed.then((row) => row.payload_size as number),
+        }),
+        counter,
+        createWriteStream(path),
+      );
+    } catch (error) {
+      stopWaiting.abort();
+      throw error;
+    }
+    const row = await hashed;
     if (counter.bytes !== row.payload_size) {
       throw new PayloadSizeMismatchError(row.payload_size as number, counter.bytes);
     }
@@ -120,8 +133,10 @@ async function waitForPayloadHash(
   context: NodeContext,
   deploymentId: string,
   deadline: number,
+  signal: AbortSignal,
 ): Promise<DeploymentRow> {
   for (;;) {
+    signal.throwIfAborted();
     const row = (await context.table.get(deploymentId)) as DeploymentRow | null | undefined;
     if (row && typeof row.payload_hash === 'string' && typeof row.payload_size === 'number')
       return row;

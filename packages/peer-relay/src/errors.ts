@@ -4,6 +4,7 @@ export type PeerRelayErrorCode =
   | 'INVALID_REPLICATION_FIELD'
   | 'INVALID_TIMEOUT'
   | 'INVALID_RETRY_COUNT'
+  | 'INVALID_BYTE_COUNT'
   | 'INVALID_DEPLOYMENT_ID'
   | 'ROW_NOT_FOUND'
   | 'PAYLOAD_BLOB_MISSING'
@@ -85,6 +86,22 @@ export class InvalidRetryCountError extends PeerRelayError {
     super(
       `${option} must be a non-negative integer, got ${describeValue(value)}. ` +
         `Pass ${option} as 0 or more.`,
+    );
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A byte count option is not a non-negative safe integer. */
+export class InvalidByteCountError extends PeerRelayError {
+  readonly code = 'INVALID_BYTE_COUNT';
+  readonly option: string;
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown) {
+    super(
+      `${option} must be a whole number of bytes, 0 or more, got ${describeValue(value)}. ` +
+        `Pass the blob's size in bytes.`,
     );
     this.option = option;
     this.value = value;

@@ -3,6 +3,7 @@ export {
   HashNotFinishedError,
   InvalidBlobChunkError,
   InvalidBlobStreamError,
+  InvalidByteCountError,
   InvalidDeploymentIdError,
   InvalidPayloadExpectationError,
   InvalidReplicationFieldError,

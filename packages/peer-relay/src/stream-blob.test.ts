@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BlobIdleTimeoutError,
   InvalidBlobChunkError,
+  InvalidByteCountError,
   InvalidRetryCountError,
   InvalidTimeoutError,
 } from './errors.js';
@@ -350,6 +351,90 @@ describe('streamBlob', () => {
 
       expect(consumedBytes).toBe(totalBytes);
       expect(maxAheadBytes).toBeLessThanOrEqual(8 * chunkSize);
+    });
+  });
+
+  describe('expected size', () => {
+    it('ends at the size without the source end', async () => {
+      const source = createCountingSource((i) => (i < 2 ? Buffer.from(`c${i}`) : never()));
+      const readable = streamBlob(
+        blobOf(() => source.stream),
+        { idleTimeoutMs: SHORT_IDLE_TIMEOUT_MS, expectedBytes: 4 },
+      );
+
+      expect((await readAll(readable)).toString()).toBe('c0c1');
+      expect(source.cancelled).toBe(true);
+    });
+
+    it('ends when a late size matches', async () => {
+      const source = createCountingSource((i) => (i < 2 ? Buffer.from(`c${i}`) : never()));
+      let resolveSize: (bytes: number) => void = () => undefined;
+      const size = new Promise<number>((resolve) => {
+        resolveSize = resolve;
+      });
+      const readable = streamBlob(
+        blobOf(() => source.stream),
+        { expectedBytes: size },
+      );
+      const read = readAll(readable);
+      await delay(20);
+
+      resolveSize(4);
+
+      expect((await read).toString()).toBe('c0c1');
+      expect(source.cancelled).toBe(true);
+    });
+
+    it('reads past a smaller size to the end', async () => {
+      const source = createCountingSource((i) => (i < 2 ? Buffer.from(`c${i}`) : null));
+      const readable = streamBlob(
+        blobOf(() => source.stream),
+        { expectedBytes: 3 },
+      );
+
+      expect((await readAll(readable)).toString()).toBe('c0c1');
+      expect(source.cancelled).toBe(false);
+    });
+
+    it('keeps the idle timeout below the size', async () => {
+      const source = createCountingSource((i) => (i === 0 ? Buffer.from('c0') : never()));
+      const readable = streamBlob(
+        blobOf(() => source.stream),
+        { idleTimeoutMs: SHORT_IDLE_TIMEOUT_MS, expectedBytes: 4 },
+      );
+
+      expect(await readError(readable)).toBeInstanceOf(BlobIdleTimeoutError);
+    });
+
+    it('ends at once for a size of 0', async () => {
+      const source = createCountingSource(() => never());
+      const readable = streamBlob(
+        blobOf(() => source.stream),
+        { expectedBytes: 0 },
+      );
+
+      expect((await readAll(readable)).length).toBe(0);
+    });
+
+    it('ignores a size promise that rejects', async () => {
+      const source = createCountingSource((i) => (i < 2 ? Buffer.from(`c${i}`) : null));
+      const readable = streamBlob(
+        blobOf(() => source.stream),
+        {
+          expectedBytes: Promise.reject(new Error('row ended')),
+        },
+      );
+
+      expect((await readAll(readable)).toString()).toBe('c0c1');
+    });
+
+    it('rejects a size that is not a byte count', () => {
+      const blob = blobOf(() => Readable.from([]));
+
+      expect(() => streamBlob(blob, { expectedBytes: -1 })).toThrow(InvalidByteCountError);
+      expect(() => streamBlob(blob, { expectedBytes: 1.5 })).toThrow(
+        'expectedBytes must be a whole number of bytes, 0 or more, got number 1.5',
+      );
     });
   });
 

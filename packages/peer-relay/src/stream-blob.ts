@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { type BlobSource, openBlobSource } from './blob-source.js';
-import { BlobIdleTimeoutError, InvalidBlobChunkError, InvalidRetryCountError } from './errors.js';
+import {
+  BlobIdleTimeoutError,
+  InvalidBlobChunkError,
+  InvalidByteCountError,
+  InvalidRetryCountError,
+} from './errors.js';
 import { isTransientBlobError } from './is-transient-blob-error.js';
 import type { PayloadBlob } from './payload-blob.js';
 import { validateNonNegativeDuration, validatePositiveDuration } from './validate-duration.js';
@@ -25,6 +30,12 @@ export interface StreamBlobOptions {
   signal?: AbortSignal;
   /** Decides whether an error means "not available yet". Defaults to {@link isTransientBlobError}. */
   isTransient?: (error: unknown) => boolean;
+  /**
+   * Size of the blob in bytes, or a promise of it for a blob whose size is known only later.
+   * Once the bytes read reach that size, the stream ends without waiting for the source to
+   * report its end. A source that has more bytes is read to its end as usual.
+   */
+  expectedBytes?: number | PromiseLike<number>;
 }
 
 /**
@@ -35,6 +46,10 @@ export interface StreamBlobOptions {
  * runs only while a read of the source is pending. A consumer that pauses therefore never
  * triggers it. When no bytes arrive for `idleTimeoutMs`, the stream is destroyed with
  * {@link BlobIdleTimeoutError}. Destroying the stream cancels the source.
+ *
+ * With `expectedBytes`, the stream ends as soon as that many bytes have been read, and the
+ * source is cancelled. This covers a source that delivers every byte of a blob still being
+ * written elsewhere but is slow to report its end.
  */
 export function streamBlob(blob: PayloadBlob, options: StreamBlobOptions = {}): Readable {
   const idleTimeoutMs = validatePositiveDuration(
@@ -50,13 +65,23 @@ export function streamBlob(blob: PayloadBlob, options: StreamBlobOptions = {}): 
     throw new InvalidRetryCountError('retries', retries);
   }
 
+  const { expectedBytes } = options;
+  if (typeof expectedBytes === 'number' && !isByteCount(expectedBytes)) {
+    throw new InvalidByteCountError('expectedBytes', expectedBytes);
+  }
+
   return new BlobReadable(blob, {
     idleTimeoutMs,
     retries,
     retryBackoffMs,
     isTransient: options.isTransient ?? isTransientBlobError,
     signal: options.signal,
+    expectedBytes,
   });
+}
+
+function isByteCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
 }
 
 interface BlobReadableSettings {
@@ -65,6 +90,7 @@ interface BlobReadableSettings {
   retryBackoffMs: number;
   isTransient: (error: unknown) => boolean;
   signal: AbortSignal | undefined;
+  expectedBytes: number | PromiseLike<number> | undefined;
 }
 
 class BlobReadable extends Readable {
@@ -77,6 +103,9 @@ class BlobReadable extends Readable {
   #idleTimer: NodeJS.Timeout | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #endRetryWait: (() => void) | null = null;
+  #expectedBytes: number | undefined;
+  /** Set once the stream ended because it read `expectedBytes`, before the source ended. */
+  #endedAtExpectedSize = false;
   readonly #onAbort = (): void => {
     this.destroy(toError(this.#settings.signal?.reason));
   };
@@ -86,7 +115,20 @@ class BlobReadable extends Readable {
     this.#blob = blob;
     this.#settings = settings;
 
-    const { signal } = settings;
+    const { signal, expectedBytes } = settings;
+    if (typeof expectedBytes === 'number') {
+      this.#expectedBytes = expectedBytes;
+    } else if (expectedBytes !== undefined) {
+      // A size that never arrives, or is not a byte count, leaves the source to end the stream.
+      Promise.resolve(expectedBytes).then(
+        (bytes) => {
+          if (!isByteCount(bytes)) return;
+          this.#expectedBytes = bytes;
+          this.#endIfExpectedSizeRead();
+        },
+        () => undefined,
+      );
+    }
     if (signal?.aborted) {
       process.nextTick(this.#onAbort);
     } else {
@@ -95,6 +137,7 @@ class BlobReadable extends Readable {
   }
 
   override _read(): void {
+    if (this.#endIfExpectedSizeRead()) return;
     if (this.#pulling) return;
     this.#pulling = true;
     void this.#pullOneChunk();
@@ -121,14 +164,14 @@ class BlobReadable extends Readable {
         result = await this.#source.next();
       } catch (error) {
         this.#clearIdleTimer();
-        if (this.destroyed) return;
+        if (this.destroyed || this.#endedAtExpectedSize) return;
         if (await this.#waitBeforeRetry(error)) continue;
         if (!this.destroyed) this.destroy(toError(error));
         return;
       }
 
       this.#clearIdleTimer();
-      if (this.destroyed) return;
+      if (this.destroyed || this.#endedAtExpectedSize) return;
 
       if (result.done) {
         this.#source = null;
@@ -147,8 +190,25 @@ class BlobReadable extends Readable {
       this.#bytesRead += chunk.length;
       this.#pulling = false;
       this.push(chunk);
+      this.#endIfExpectedSizeRead();
       return;
     }
+  }
+
+  /**
+   * Ends the stream and cancels the source when the bytes read equal the expected size. Returns
+   * whether the stream has ended this way.
+   */
+  #endIfExpectedSizeRead(): boolean {
+    if (this.#endedAtExpectedSize) return true;
+    if (this.destroyed || this.#expectedBytes !== this.#bytesRead) return false;
+    this.#endedAtExpectedSize = true;
+    this.#clearIdleTimer();
+    const source = this.#source;
+    this.#source = null;
+    if (source) void source.cancel(new Error('blob read to its expected size'));
+    this.push(null);
+    return true;
   }
 
   /**
