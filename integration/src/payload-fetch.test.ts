@@ -207,6 +207,27 @@ describe('payload fetch', () => {
     await releasePayload(context, id);
   });
 
+  it('waits past the row timeout while bytes arrive', async () => {
+    const { id, blob } = addRow(PAYLOAD, { payload_hash: null, payload_size: null });
+    const hash = createHash('sha256').update(PAYLOAD).digest('hex');
+    const stream = blob.stream;
+    // Three chunks 1 s apart outlast the 2 s row timeout, and the hash arrives after 2.5 s.
+    blob.stream = async function* () {
+      for await (const chunk of stream()) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        yield chunk;
+      }
+    };
+    setTimeout(() => {
+      rows.set(id, { ...rows.get(id), payload_hash: hash, payload_size: PAYLOAD.length });
+    }, 2_500);
+
+    const payload = await claimPayload(context, id);
+
+    expect(payload.bytes).toBe(PAYLOAD.length);
+    await releasePayload(context, id);
+  });
+
   it('rejects a payload whose hash differs and keeps no spool', async () => {
     const { id, spool } = addRow(PAYLOAD, { payload_hash: 'f'.repeat(64) });
 

@@ -84,7 +84,6 @@ export async function discardSpools(context: NodeContext): Promise<void> {
 
 async function spool(context: NodeContext, deploymentId: string): Promise<FetchedPayload> {
   const path = spoolPath(context, deploymentId);
-  const deadline = Date.now() + context.settings.peerRowTimeoutMs;
   try {
     const { blob } = await waitForDeploymentPayload({
       table: context.table,
@@ -97,7 +96,10 @@ async function spool(context: NodeContext, deploymentId: string): Promise<Fetche
     // end of the upload.
     const counter = createHashingCounter();
     const stopWaiting = new AbortController();
-    const hashed = waitForPayloadHash(context, deploymentId, deadline, stopWaiting.signal);
+    // The wait for the hash has no deadline while bytes still arrive, because an upload may take
+    // longer than the timeout. The deadline starts when the blob's bytes end.
+    let deadline = Number.POSITIVE_INFINITY;
+    const hashed = waitForPayloadHash(context, deploymentId, () => deadline, stopWaiting.signal);
     hashed.catch(() => undefined);
     try {
       // Harper 4.7's stream of a blob that was still arriving once delivered all 200 MB and then
@@ -114,6 +116,7 @@ async function spool(context: NodeContext, deploymentId: string): Promise<Fetche
       stopWaiting.abort();
       throw error;
     }
+    deadline = Date.now() + context.settings.peerRowTimeoutMs;
     const row = await hashed;
     if (counter.bytes !== row.payload_size) {
       throw new PayloadSizeMismatchError(row.payload_size as number, counter.bytes);
@@ -132,7 +135,7 @@ async function spool(context: NodeContext, deploymentId: string): Promise<Fetche
 async function waitForPayloadHash(
   context: NodeContext,
   deploymentId: string,
-  deadline: number,
+  deadline: () => number,
   signal: AbortSignal,
 ): Promise<DeploymentRow> {
   for (;;) {
@@ -147,11 +150,11 @@ async function waitForPayloadHash(
         `deployment ${deploymentId} ended ${row.status} on its origin before its upload finished`,
       );
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline()) {
       throw new HttpError(
         504,
         'PAYLOAD_HASH_MISSING',
-        `deployment row ${deploymentId} has no payload hash and size after ${context.settings.peerRowTimeoutMs} ms: the upload on the origin did not finish`,
+        `deployment row ${deploymentId} has no payload hash and size ${context.settings.peerRowTimeoutMs} ms after its blob's bytes ended: the upload on the origin did not finish`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, HASH_POLL_MS));
