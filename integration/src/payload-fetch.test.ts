@@ -228,6 +228,21 @@ describe('payload fetch', () => {
     await releasePayload(context, id);
   });
 
+  it('stops reading when the deployment ends unfinished', async () => {
+    context.settings = { ...context.settings, peerReceiveIdleTimeoutMs: 30_000 };
+    const { id, spool } = addRow(PAYLOAD, { payload_hash: null, payload_size: null }, true);
+    events.push({ id, type: 'put' });
+    await waitUntil(() => existsSync(spool), 'the spool');
+
+    rows.set(id, { ...rows.get(id), status: 'failed', payload_blob: null });
+    events.push({ id, type: 'put' });
+
+    await waitUntil(() => !existsSync(spool), 'the spool to go');
+    expect(warnings.join('\n')).toContain(
+      `deployment ${id} ended failed on its origin before its upload finished`,
+    );
+  });
+
   it('rejects a payload whose hash differs and keeps no spool', async () => {
     const { id, spool } = addRow(PAYLOAD, { payload_hash: 'f'.repeat(64) });
 

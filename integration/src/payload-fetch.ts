@@ -100,7 +100,10 @@ async function spool(context: NodeContext, deploymentId: string): Promise<Fetche
     // longer than the timeout. The deadline starts when the blob's bytes end.
     let deadline = Number.POSITIVE_INFINITY;
     const hashed = waitForPayloadHash(context, deploymentId, () => deadline, stopWaiting.signal);
-    hashed.catch(() => undefined);
+    // A deployment that ends without a hash (an aborted upload, for one) leaves a blob that never
+    // ends, so its read is stopped at once instead of at the idle timeout.
+    const stopReading = new AbortController();
+    hashed.catch((error: unknown) => stopReading.abort(error));
     try {
       // Harper 4.7's stream of a blob that was still arriving once delivered all 200 MB and then
       // hit the 60 s idle timeout without ending, so the read stops at the recorded size.
@@ -108,6 +111,7 @@ async function spool(context: NodeContext, deploymentId: string): Promise<Fetche
         streamBlob(blob as HarperBlob, {
           idleTimeoutMs: context.settings.peerReceiveIdleTimeoutMs,
           expectedBytes: hashed.then((row) => row.payload_size as number),
+          signal: stopReading.signal,
         }),
         counter,
         createWriteStream(path),
