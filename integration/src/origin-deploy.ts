@@ -13,7 +13,7 @@ import {
 import { createHashingCounter, stripForReplication } from '@harper-deploy/peer-relay';
 import type { NodeContext } from './context.js';
 import type { DeployOptions } from './deploy-options.js';
-import { harper } from './harper.js';
+import { type HarperTable, harper } from './harper.js';
 import { HttpError } from './http-error.js';
 import { dropBackup, type SwapResult } from './lifecycle/component-store.js';
 import { PhaseError, prepareComponent } from './lifecycle/prepare.js';
@@ -29,9 +29,17 @@ import {
   requestPeerRestart,
   waitForPeerOutcome,
 } from './peers.js';
-import type { PeerResult } from './row-types.js';
+import type { DeploymentRow, PeerResult } from './row-types.js';
 
 const PEER_RESTART_REQUEST_TIMEOUT_MS = 10_000;
+/** Peer error codes of a failed payload read, after which the origin sends the blob once more. */
+const PAYLOAD_READ_CODES: ReadonlySet<string> = new Set([
+  'BLOB_IDLE_TIMEOUT',
+  'PAYLOAD_BLOB_MISSING',
+  'PAYLOAD_SIZE_MISMATCH',
+  'PAYLOAD_HASH_MISMATCH',
+  'PAYLOAD_READ_FAILED',
+]);
 const UPLOAD_ERROR_GRACE_MS = 100;
 
 function sleep(ms: number): Promise<void> {
@@ -266,34 +274,59 @@ async function replicateToPeers(
     install_timeout: options.installTimeoutMs ?? undefined,
     install_allow_scripts: options.installAllowScripts,
   });
-  const transport = createHttpTransport({
-    peers: () => peers,
-    peerUrl: (peer: { name: string; url: string }) => peerHttpUrl(peer, httpPort),
-    headers: () => (run.authorization ? { authorization: run.authorization } : {}),
-    answerTimeoutMs: context.settings.peerAnswerTimeoutMs,
-    idleTimeoutMs: context.settings.peerIdleTimeoutMs,
-  });
-  const replicateOperation = createReplicateOperation({
-    transport,
-    answerTimeoutMs: context.settings.peerAnswerTimeoutMs,
-    onWarning: (message: unknown) =>
-      context.logger.warn(`deployment ${deploymentId}: ${String(message)}`),
-  });
-  const response = await replicateOperation(operation, {
-    // recordPeers emits a peer event for each new or changed result, so the stream shows each
-    // peer as it settles.
-    onPeerResult: (result: unknown) => {
-      recorder.recordPeers(toPeerResults([result]));
-    },
-  });
+  const sendTo = async (targets: Array<{ name: string; url: string }>) => {
+    const transport = createHttpTransport({
+      peers: () => targets,
+      peerUrl: (peer: { name: string; url: string }) => peerHttpUrl(peer, httpPort),
+      headers: () => (run.authorization ? { authorization: run.authorization } : {}),
+      answerTimeoutMs: context.settings.peerAnswerTimeoutMs,
+      idleTimeoutMs: context.settings.peerIdleTimeoutMs,
+    });
+    const replicateOperation = createReplicateOperation({
+      transport,
+      answerTimeoutMs: context.settings.peerAnswerTimeoutMs,
+      onWarning: (message: unknown) =>
+        context.logger.warn(`deployment ${deploymentId}: ${String(message)}`),
+    });
+    return replicateOperation(operation, {
+      // recordPeers emits a peer event for each new or changed result, so the stream shows each
+      // peer as it settles.
+      onPeerResult: (result: unknown) => {
+        recorder.recordPeers(toPeerResults([result]));
+      },
+    });
+  };
 
-  const results = toPeerResults(response.replicated) as PeerResult[];
+  const response = await sendTo(peers);
+  let message = response.message;
+  let results = toPeerResults(response.replicated) as PeerResult[];
   recorder.recordPeers(results);
+  const unread = results.filter(
+    (result) => result.status === 'failed' && PAYLOAD_READ_CODES.has(result.error?.code ?? ''),
+  );
+  if (unread.length > 0) {
+    // A peer that restarts while its blob arrives can keep a truncated copy that replication does
+    // not complete. A put of the row with its blob sends the blob to every peer again.
+    const names = unread.map((result) => result.node);
+    recorder.emit('warning', {
+      message: `sending the payload again to ${names.join(', ')} after their read failed`,
+      nodes: names,
+    });
+    const table = harper().databases.deploy?.hdb_deployment as HarperTable<DeploymentRow>;
+    await table.put(deploymentId, recorder.row);
+    const retried = await sendTo(peers.filter((peer) => names.includes(peer.name)));
+    const retriedResults = toPeerResults(retried.replicated) as PeerResult[];
+    recorder.recordPeers(retriedResults);
+    results = results.map(
+      (result) => retriedResults.find((entry) => entry.node === result.node) ?? result,
+    );
+    message = summarizeReplication(results).message;
+  }
   const failed = results.filter((result) => result.status === 'failed');
   recorder.emit('phase', {
     phase: 'replicate',
     status: failed.length ? 'error' : 'done',
-    message: response.message,
+    message,
   });
   return results;
 }

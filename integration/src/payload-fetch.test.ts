@@ -243,6 +243,30 @@ describe('payload fetch', () => {
     );
   });
 
+  it('reads patiently on the replay after a cut-off copy', async () => {
+    const { id } = addRow(PAYLOAD);
+    const intact = rows.get(id)?.payload_blob;
+    const cutOff = {
+      async *stream() {
+        yield PAYLOAD.subarray(0, 10);
+        throw new Error('Blob is incomplete');
+      },
+    };
+    rows.set(id, {
+      ...rows.get(id),
+      payload_blob: cutOff as unknown as DeploymentRow['payload_blob'],
+    });
+
+    await expect(claimPayload(context, id)).rejects.toThrow('Blob is incomplete');
+    await releasePayload(context, id);
+    // The origin's second put brings a whole copy while the replay is already reading.
+    setTimeout(() => rows.set(id, { ...rows.get(id), payload_blob: intact }), 1_200);
+    const payload = await claimPayload(context, id);
+
+    expect(payload.bytes).toBe(PAYLOAD.length);
+    await releasePayload(context, id);
+  });
+
   it('rejects a payload whose hash differs and keeps no spool', async () => {
     const { id, spool } = addRow(PAYLOAD, { payload_hash: 'f'.repeat(64) });
 

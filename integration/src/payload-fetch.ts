@@ -18,6 +18,7 @@ import { HttpError } from './http-error.js';
 import type { DeploymentRow } from './row-types.js';
 
 const HASH_POLL_MS = 100;
+const BLOB_REREAD_MS = 500;
 const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'rolled_back']);
 
 /** A payload spooled to disk and checked against the row's size and hash. */
@@ -41,6 +42,8 @@ const fetches = new Map<string, Fetch>();
  * the peer route already used and released the payload.
  */
 const watcherSkips = new Set<string>();
+/** Deployments whose payload read Harper rejected once, so the origin's replay reads patiently. */
+const readFailedOnce = new Set<string>();
 
 function spoolPath(context: NodeContext, deploymentId: string): string {
   return join(context.store.stagingDir(deploymentId), '..', `${deploymentId}.tgz`);
@@ -59,11 +62,35 @@ function startFetch(context: NodeContext, deploymentId: string): Fetch {
  * Returns the verified payload of a deployment, joining a fetch that started when the row arrived
  * or starting one. The caller owns the spool file from then on and removes it with
  * {@link releasePayload}.
+ *
+ * Harper rejects the read of a copy cut off by a restart at once, with an error without a `code`
+ * ("Blob is incomplete"). The first such failure is returned, so the origin learns of it, puts
+ * the row with its blob again and replays the operation. On that replay the read is tried every
+ * 500 ms until `peerRowTimeoutMs` has passed, while the new copy replicates.
  */
-export function claimPayload(context: NodeContext, deploymentId: string): Promise<FetchedPayload> {
-  const entry = fetches.get(deploymentId) ?? startFetch(context, deploymentId);
-  entry.claimed = true;
-  return entry.payload;
+export async function claimPayload(
+  context: NodeContext,
+  deploymentId: string,
+): Promise<FetchedPayload> {
+  const deadline = Date.now() + context.settings.peerRowTimeoutMs;
+  const replay = readFailedOnce.has(deploymentId);
+  for (;;) {
+    const entry = fetches.get(deploymentId) ?? startFetch(context, deploymentId);
+    entry.claimed = true;
+    try {
+      const payload = await entry.payload;
+      readFailedOnce.delete(deploymentId);
+      return payload;
+    } catch (error) {
+      const fromHarper = (error as { code?: unknown }).code === undefined;
+      if (fromHarper && !replay) readFailedOnce.add(deploymentId);
+      if (!fromHarper || !replay || Date.now() + BLOB_REREAD_MS > deadline) throw error;
+      context.logger.warn(
+        `deployment ${deploymentId} on peer ${context.nodeName}: reading the payload failed (${(error as Error).message}), reading it again`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, BLOB_REREAD_MS));
+    }
+  }
 }
 
 /** Removes a deployment's spool file and drops its fetch entry. */

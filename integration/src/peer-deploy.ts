@@ -114,8 +114,10 @@ async function preparePeer(
   const startedAt = Date.now();
   const log = (message: string): void =>
     context.logger.info(`deployment ${deploymentId} on peer ${context.nodeName}: ${message}`);
+  let readingPayload = true;
   try {
     const payload = await claimPayload(context, deploymentId);
+    readingPayload = false;
     const payloadWaitMs = Date.now() - startedAt;
     log(`payload of ${payload.bytes} bytes verified, after waiting ${payloadWaitMs} ms for it`);
     const swap = await prepareComponent(createReadStream(payload.path), {
@@ -150,7 +152,10 @@ async function preparePeer(
     return result;
   } catch (error) {
     const phaseError = error instanceof PhaseError ? error : null;
-    const code = phaseError?.code ?? (error as { code?: string }).code ?? 'PEER_FAILED';
+    const code =
+      phaseError?.code ??
+      (error as { code?: string }).code ??
+      (readingPayload ? 'PAYLOAD_READ_FAILED' : 'PEER_FAILED');
     const message = (error as Error).message;
     context.logger.warn(
       `deployment ${deploymentId} on peer ${context.nodeName} failed: ${message}`,
@@ -162,7 +167,9 @@ async function preparePeer(
       started_at: startedAt,
       completed_at: Date.now(),
     };
-    await writeOutcome(context.store, deploymentId, result);
+    // A failed payload read stores no final outcome, so the origin can send the blob again and
+    // replay the operation to this peer.
+    if (!readingPayload) await writeOutcome(context.store, deploymentId, result);
     return result;
   } finally {
     await releasePayload(context, deploymentId);

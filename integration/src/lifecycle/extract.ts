@@ -1,13 +1,17 @@
 // Extracts a gzip tarball into a staging folder with tar-fs, rejecting entries that could escape
 // the folder (.., absolute paths, links outside, device files) and archive bombs.
+import { existsSync } from 'node:fs';
 import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, normalize, posix } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tarFs from 'tar-fs';
 import * as tarStream from 'tar-stream';
 import { HttpError } from '../http-error.js';
+
+const REMOVE_ATTEMPTS = 5;
+const REMOVE_RECHECK_MS = 20;
 
 export interface ExtractLimits {
   maxArchiveEntries: number;
@@ -155,7 +159,7 @@ export async function extractPayload(
     await pipeline(source, createGunzip(), sink);
     if (rejection) throw rejection;
   } catch (error) {
-    await rm(targetDir, { recursive: true, force: true });
+    await removeAfterFailure(sink, targetDir);
     throw rejection ?? describeArchiveError(error as Error);
   }
   if (entries === 0) {
@@ -164,6 +168,20 @@ export async function extractPayload(
   }
   const flattened = await flattenSingleFolder(targetDir);
   return { entries, expandedBytes, flattened };
+}
+
+/**
+ * Removes a partly extracted folder once the extractor has stopped. In two loaded test runs the
+ * folder still existed after the rejection, probably from a creation tar-fs began before the
+ * error, so the folder is checked again after each removal.
+ */
+async function removeAfterFailure(sink: NodeJS.WritableStream, targetDir: string): Promise<void> {
+  await finished(sink as Writable).catch(() => undefined);
+  for (let attempt = 0; attempt < REMOVE_ATTEMPTS; attempt += 1) {
+    await rm(targetDir, { recursive: true, force: true });
+    await new Promise((resolve) => setTimeout(resolve, REMOVE_RECHECK_MS));
+    if (!existsSync(targetDir)) return;
+  }
 }
 
 /** Moves the contents of a single top-level folder up one level, as archives of a folder have. */
