@@ -204,11 +204,16 @@ function streamUploadIntoBlob(
   const counter = createHashingCounter();
   const blobInput = new PassThrough();
   const extractInput = new PassThrough();
+  // The upload's own promise reports a failed upload, so these copies need no error handling.
+  extractInput.on('error', () => undefined);
   // finished() also reports an error that happened before this point: the upload parser can
   // fail the payload while the deployment row is still being created.
   finished(payload).catch((error: unknown) => counter.destroy(error as Error));
   counter.on('error', (error) => {
-    blobInput.destroy(error);
+    // Harper 4.7's blob writer rethrows an error of its source where nothing catches it, which
+    // logged an uncaughtException on every aborted upload. The blob copy ends short instead, and
+    // the failed row drops its blob.
+    blobInput.end();
     extractInput.destroy(error);
   });
   payload.pipe(counter);

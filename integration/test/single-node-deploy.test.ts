@@ -1,5 +1,8 @@
 // A deployment to a single real Harper node over HTTP, with the event stream read directly.
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarperCluster } from '../src/harness/cluster.js';
 import {
@@ -9,6 +12,7 @@ import {
   multipartBody,
   packFolder,
   readEvents,
+  readNodeFile,
   type StreamedEvent,
   waitForTerminalRow,
 } from './support.js';
@@ -135,5 +139,48 @@ describe('single-node deploy', () => {
     expect(((await response.json()) as { error: string }).error).toMatch(
       /"restart" arrived after the payload file/,
     );
+  });
+
+  it('fails an aborted upload without an uncaught exception', async () => {
+    const padded = await fixtureCopy('1.6.0');
+    await writeFile(join(padded, 'padding.bin'), randomBytes(4 * 1024 * 1024));
+    const payload = await packFolder(padded);
+    await rm(padded, { recursive: true, force: true });
+    const startedAt = new Date().toISOString();
+    const boundary = 'abort-boundary';
+    const target = new URL(`${cluster.nodes[0]!.httpUrl}/deploy_component`);
+    const upload = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: {
+        authorization: cluster.authorization,
+        accept: 'text/event-stream',
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+    });
+    upload.on('error', () => undefined);
+    const deploymentId = new Promise<string>((resolve) => {
+      upload.on('response', (response) => resolve(String(response.headers['x-deployment-id'])));
+    });
+    upload.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="project"\r\n\r\nabort-app\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="payload"; filename="p.tgz"\r\n\r\n`,
+    );
+    upload.write(payload.subarray(0, Math.floor(payload.length / 2)));
+    const id = await deploymentId;
+    upload.destroy();
+
+    const row = await waitForTerminalRow(cluster, 0, id);
+
+    expect(row.status).toBe('failed');
+    expect(row.error?.code).toBe('CLIENT_ABORTED');
+    const log = await readNodeFile(cluster, 0, join('log', 'hdb.log'));
+    const uncaught = log
+      .split('\n')
+      .filter((line) => line.slice(0, startedAt.length) >= startedAt)
+      .filter((line) => line.includes('uncaughtException'));
+    expect(uncaught).toEqual([]);
   });
 });
