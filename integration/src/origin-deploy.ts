@@ -204,7 +204,7 @@ function streamUploadIntoBlob(
   const counter = createHashingCounter();
   const blobInput = new PassThrough();
   const extractInput = new PassThrough();
-  // The upload's own promise reports a failed upload, so these copies need no error handling.
+  // The upload's own promise reports a failed upload, so the extract copy's error is ignored here.
   extractInput.on('error', () => undefined);
   // finished() also reports an error that happened before this point: the upload parser can
   // fail the payload while the deployment row is still being created.
