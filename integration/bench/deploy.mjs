@@ -4,7 +4,7 @@
 // without a worker restart, so the figures cover upload, replication, extract and install.
 // Prints a Markdown table of wall time, CPU seconds per node, per-node RSS growth (peak during the
 // call minus the RSS before it, and the RSS 5 s after, from /proc/<pid>/status) and, for tracked
-// deploys, how long each peer waited for the payload after the origin sent its operation.
+// deploys, how long each peer waited for the payload after the origin's operation arrived.
 // Environment: BENCH_SIZES_MIB (default 1,50), BENCH_NODES (default 1,3), BENCH_BUILTIN (set to
 // 0 to skip the built-in operation, for quicker runs while profiling).
 import { randomBytes } from 'node:crypto';

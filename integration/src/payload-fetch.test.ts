@@ -67,7 +67,7 @@ async function waitUntil(condition: () => boolean, what: string): Promise<void> 
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`still waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('payload fetch', () => {
@@ -197,7 +197,7 @@ describe('payload fetch', () => {
     await releasePayload(context, id);
   });
 
-  it('stops at the recorded size of a stream that never ends', async () => {
+  it('stops at the recorded size', async () => {
     const { id } = addRow(PAYLOAD, {}, true);
 
     const payload = await claimPayload(context, id);
@@ -267,7 +267,7 @@ describe('payload fetch', () => {
     await releasePayload(context, id);
   });
 
-  it('rejects a payload whose hash differs and keeps no spool', async () => {
+  it('rejects a mismatched hash without spool', async () => {
     const { id, spool } = addRow(PAYLOAD, { payload_hash: 'f'.repeat(64) });
 
     await expect(claimPayload(context, id)).rejects.toThrow(
@@ -293,7 +293,7 @@ describe('payload fetch', () => {
     await releasePayload(context, id);
   });
 
-  it('fails when the deployment ends before its upload finished', async () => {
+  it('fails when the upload never finished', async () => {
     const { id } = addRow(PAYLOAD, { payload_hash: null, payload_size: null, status: 'failed' });
 
     await expect(claimPayload(context, id)).rejects.toThrow(

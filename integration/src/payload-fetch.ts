@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { isTerminalStatus } from '@harper-deploy/deploy-recorder';
 import {
   createHashingCounter,
   PayloadHashMismatchError,
@@ -19,7 +20,6 @@ import type { DeploymentRow } from './row-types.js';
 
 const HASH_POLL_MS = 100;
 const BLOB_REREAD_MS = 500;
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'rolled_back']);
 
 /** A payload spooled to disk and checked against the row's size and hash. */
 export interface FetchedPayload {
@@ -174,7 +174,7 @@ async function waitForPayloadHash(
     const row = (await context.table.get(deploymentId)) as DeploymentRow | null | undefined;
     if (row && typeof row.payload_hash === 'string' && typeof row.payload_size === 'number')
       return row;
-    if (row && TERMINAL_STATUSES.has(row.status)) {
+    if (row && isTerminalStatus(row.status)) {
       throw new HttpError(
         409,
         'DEPLOYMENT_ENDED',
@@ -236,7 +236,7 @@ async function onRowChange(
   const row = await context.table.get(deploymentId);
   if (!row || row.origin_node === context.nodeName) return;
 
-  if (TERMINAL_STATUSES.has(row.status)) {
+  if (isTerminalStatus(row.status)) {
     // The deployment ended before its operation reached this peer, so no peer run reads the spool.
     // The fetch may still run, so the spool is removed once it settles, unless the peer route
     // claimed it by then.

@@ -23,7 +23,7 @@ export interface PreparedRecord {
   received_fields: string[];
   /**
    * Milliseconds between the operation's arrival and a verified payload on disk. Near zero when
-   * the payload was fetched as the row replicated, before the origin asked this peer to deploy.
+   * the payload was fetched as the row replicated, before the origin's operation arrived.
    */
   payload_wait_ms: number;
 }

@@ -1,5 +1,6 @@
 // Harper returns table records, and the objects nested in them, with accessors instead of own
 // properties, so spreading a record drops its attributes. This wrapper hands the rest of the code plain row objects instead.
+import { isTerminalStatus } from '@harper-deploy/deploy-recorder';
 import type { HarperTable } from './harper.js';
 import type { DeploymentRow } from './row-types.js';
 
@@ -22,8 +23,6 @@ export const ROW_ATTRIBUTES = [
   'completed_at',
   'error',
 ] as const;
-
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'rolled_back']);
 
 /** Attributes of type Any, whose nested objects Harper also returns with accessors. */
 const NESTED_ATTRIBUTES = new Set<string>(['event_log', 'peer_results', 'error']);
@@ -56,8 +55,8 @@ export function plainTable(table: HarperTable<DeploymentRow>): HarperTable<Deplo
     },
     async put(id, row) {
       // Harper 4.7 sends a record's blob to every peer again for each put that carries it, unless
-      // a send of that blob is still running (its replication code, and a peer held 5 copies of
-      // one payload). A deployment's blob never changes once set, so later writes are patches.
+      // a send of that blob is still running, as its replication code shows. A deployment's blob
+      // never changes once set, so later writes are patches without it.
       const hasBlob = row.payload_blob != null;
       const blobStored =
         hasBlob &&
@@ -69,7 +68,7 @@ export function plainTable(table: HarperTable<DeploymentRow>): HarperTable<Deplo
       } else {
         await table.put(id, row);
       }
-      if (hasBlob && !TERMINAL_STATUSES.has(row.status)) blobWritten.add(id);
+      if (hasBlob && !isTerminalStatus(row.status)) blobWritten.add(id);
       else blobWritten.delete(id);
     },
     async *search(query) {

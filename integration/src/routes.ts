@@ -372,6 +372,8 @@ async function restartRoute(context: NodeContext, request: HarperRequest): Promi
   });
   context.logger.info(`deployment ${deploymentId}: restarting workers on ${context.nodeName}`);
   // The response goes out before the restart closes this worker's connections.
+  // NOTE: a deployment that this node runs as origin at the same time dies with this restart and
+  // ends failed with ORIGIN_RESTARTED. Restarts are not coordinated across origins yet.
   setTimeout(() => {
     requestWorkerRestart(context.server).catch((error: unknown) =>
       context.logger.error(`deployment ${deploymentId}: restart request failed`, error),

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import {
   helloOn,
   multipartBody,
   NPM_INSTALL,
+  openMultipartUpload,
   type PublicRow,
   packFolder,
   waitForTerminalRow,
@@ -138,18 +138,7 @@ describe('faults on a three-node cluster', () => {
       `--${boundary}\r\nContent-Disposition: form-data; name="project"\r\n\r\nhello-app\r\n` +
         `--${boundary}\r\nContent-Disposition: form-data; name="payload"; filename="p.tgz"\r\nContent-Type: application/gzip\r\n\r\n`,
     );
-    const target = new URL(`${cluster.nodes[0]!.httpUrl}/deploy_component`);
-    const upload = httpRequest({
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
-      method: 'POST',
-      headers: {
-        authorization: cluster.authorization,
-        accept: 'text/event-stream',
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-      },
-    });
+    const upload = openMultipartUpload(cluster, 0, boundary, { stream: true });
     // Half the payload, then nothing: the origin's blob stays incomplete.
     upload.write(head);
     upload.write(payload.subarray(0, Math.floor(payload.length / 2)));
@@ -275,17 +264,7 @@ setInterval(() => {
     const payload = await packFolder(large);
     await rm(large, { recursive: true, force: true });
     const boundary = 'slow-boundary';
-    const target = new URL(`${cluster.nodes[0]!.httpUrl}/deploy_component`);
-    const upload = httpRequest({
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
-      method: 'POST',
-      headers: {
-        authorization: cluster.authorization,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-      },
-    });
+    const upload = openMultipartUpload(cluster, 0, boundary);
     const answered = new Promise<{ status: number; body: Record<string, unknown> }>(
       (resolve, reject) => {
         upload.on('response', (response) => {

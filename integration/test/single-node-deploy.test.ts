@@ -1,7 +1,6 @@
 // A deployment to a single real Harper node over HTTP, with the event stream read directly.
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarperCluster } from '../src/harness/cluster.js';
@@ -10,6 +9,7 @@ import {
   fixtureCopy,
   helloOn,
   multipartBody,
+  openMultipartUpload,
   packFolder,
   readEvents,
   readNodeFile,
@@ -148,18 +148,7 @@ describe('single-node deploy', () => {
     await rm(padded, { recursive: true, force: true });
     const startedAt = new Date().toISOString();
     const boundary = 'abort-boundary';
-    const target = new URL(`${cluster.nodes[0]!.httpUrl}/deploy_component`);
-    const upload = httpRequest({
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
-      method: 'POST',
-      headers: {
-        authorization: cluster.authorization,
-        accept: 'text/event-stream',
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-      },
-    });
+    const upload = openMultipartUpload(cluster, 0, boundary, { stream: true });
     upload.on('error', () => undefined);
     const deploymentId = new Promise<string>((resolve) => {
       upload.on('response', (response) => resolve(String(response.headers['x-deployment-id'])));

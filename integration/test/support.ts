@@ -2,6 +2,7 @@
 // SSE reading against real Harper nodes.
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +77,30 @@ export function multipartBody(fields: DeployFields, payload: Buffer): FormData {
     if (value !== undefined) form.append(name, value);
   form.append('payload', new Blob([payload], { type: 'application/gzip' }), 'payload.tar.gz');
   return form;
+}
+
+/**
+ * Opens a multipart deploy request to node `index` whose body the test writes by hand, so it can
+ * send part of a payload, pause or abort. With `stream`, it asks for the SSE response.
+ */
+export function openMultipartUpload(
+  cluster: HarperCluster,
+  index: number,
+  boundary: string,
+  options: { stream?: boolean } = {},
+): ClientRequest {
+  const target = new URL(`${cluster.nodes[index]!.httpUrl}/deploy_component`);
+  return httpRequest({
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    method: 'POST',
+    headers: {
+      authorization: cluster.authorization,
+      ...(options.stream ? { accept: 'text/event-stream' } : {}),
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
+  });
 }
 
 export interface StreamedEvent {

@@ -227,7 +227,7 @@ describe('three-node deploy from node A', () => {
     }
   });
 
-  it('fetches the payload on every peer before the origin asks', async () => {
+  it('fetches the payload on peers before replication', async () => {
     const payload = await packFolder(fixture);
     const scriptDir = await mkdtemp(join(tmpdir(), 'wait-for-spools-'));
     const script = join(scriptDir, 'wait-for-spools.cjs');

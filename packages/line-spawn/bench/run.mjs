@@ -4,7 +4,7 @@
 // Usage: pnpm --filter line-spawn bench (which builds first and runs node --expose-gc).
 // Environment: BENCH_ROUNDS (default 5), BENCH_SHORT_MIB (default 256), BENCH_LONG_MIB
 // (default 64), BENCH_SPAWNS (default 200), BENCH_READERS (comma-separated reader ids from
-// bench/readers.mjs; all by default, and the raw reader always runs as the baseline).
+// bench/readers.mjs, all by default). The raw reader always runs as the baseline.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
